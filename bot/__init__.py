@@ -1,0 +1,1 @@
+"""The application: Slack listeners, Block Kit builders, alerts, CLI, settings."""

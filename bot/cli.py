@@ -1,0 +1,100 @@
+"""The ``sapo-sync`` command line: one entry point per job the product does."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+import click
+
+from bot.settings import Settings, SettingsError, load_settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn configuration errors into one readable line and exit status 2."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except SettingsError as exc:
+            click.echo(f"sapo-sync: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+def settings_for(command: str) -> Settings:
+    return load_settings(command=command)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sapo-sync")
+def main() -> None:
+    """Keep a shop's Sapo POS and Sapo Web store in sync, operated from Slack."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@friendly_errors
+def db_upgrade() -> None:
+    """Bring the database to the latest schema (safe to run twice)."""
+    from storage.engine import make_engine
+    from storage.migrate import current_revision, upgrade
+
+    settings = settings_for("db upgrade")
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        click.echo(f"database at revision {current_revision(engine)}")
+    finally:
+        engine.dispose()
+
+
+@db.command("current")
+@friendly_errors
+def db_current() -> None:
+    """Print the database's schema revision and the latest one."""
+    from storage.engine import make_engine
+    from storage.migrate import current_revision, head_revision
+
+    settings = settings_for("db current")
+    engine = make_engine(settings.database_url)
+    try:
+        click.echo(f"current {current_revision(engine)} head {head_revision()}")
+    finally:
+        engine.dispose()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8787, show_default=True, type=int)
+@click.option("--seed", default="demo", show_default=True, help="demo, empty or bench:N")
+@click.option("--bucket", default=40, show_default=True, type=int)
+@click.option("--leak-rate", default=2.0, show_default=True, type=float)
+@click.option("--api-key", default="sandbox", show_default=True)
+@click.option("--api-secret", default="sandbox-secret", show_default=True)
+def sandbox(
+    host: str, port: int, seed: str, bucket: int, leak_rate: float, api_key: str, api_secret: str
+) -> None:
+    """Serve a local stand-in for the Sapo POS and Sapo Web APIs."""
+    from sandbox.server import serve
+
+    serve(
+        host=host,
+        port=port,
+        seed=seed,
+        bucket=bucket,
+        leak_rate=leak_rate,
+        api_key=api_key,
+        api_secret=api_secret,
+    )

@@ -1,0 +1,87 @@
+"""Settings read once from the environment and a ``.env`` file (pydantic-settings)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///sapo-sync.db"
+
+
+class Settings(BaseSettings):
+    """Everything sapo-sync reads from its environment; built once in the entry point."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    database_url: str = DEFAULT_DATABASE_URL
+
+    sapo_pos_url: str | None = None
+    sapo_pos_api_key: SecretStr | None = None
+    sapo_pos_api_secret: SecretStr | None = None
+    sapo_pos_access_token: SecretStr | None = None
+
+    sapo_web_url: str | None = None
+    sapo_web_api_key: SecretStr | None = None
+    sapo_web_api_secret: SecretStr | None = None
+    sapo_web_access_token: SecretStr | None = None
+
+    sapo_webhook_secret: SecretStr | None = None
+    public_url: str | None = None
+
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_alert_channel: str | None = None
+    slack_admin_users: Annotated[frozenset[str], NoDecode] = frozenset()
+    slack_api_url: str = "https://slack.com/api/"
+
+    port: int = Field(default=3000, ge=1, le=65535)
+    bot_language: Literal["en", "vi"] = "en"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    connection_name: str = "default"
+
+    @field_validator("slack_admin_users", mode="before")
+    @classmethod
+    def _split_users(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class SettingsError(Exception):
+    """A missing or malformed setting, worded as one readable line."""
+
+
+def load_settings(*, command: str, env_file: str | None = ".env") -> Settings:
+    """Build the settings or raise ``SettingsError`` naming the variable and the command."""
+    try:
+        return Settings(_env_file=env_file)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "?"
+        raise SettingsError(
+            f"{name} is invalid for 'sapo-sync {command}': {first['msg']}"
+        ) from None
+
+
+def require(settings: Settings, *names: str, command: str) -> None:
+    """Fail with one line when a variable ``command`` needs is not set."""
+    for name in names:
+        if getattr(settings, name.lower()) in (None, ""):
+            raise SettingsError(f"{name.upper()} must be set for 'sapo-sync {command}'")

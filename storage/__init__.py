@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, queries, engine creation and Alembic migrations."""

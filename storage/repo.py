@@ -1,0 +1,421 @@
+"""Queries: keyword-only functions that take a Session and never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    AlertMessage,
+    AuditEvent,
+    ConfigVersion,
+    Connection,
+    Cursor,
+    Delivery,
+    Lease,
+    Link,
+    Order,
+    Setup,
+    SyncErrorRow,
+    search_key,
+)
+
+LIVE_STATUSES = ("linked", "error", "disconnected", "pos_deleted")
+
+# ---------------------------------------------------------------- connections
+
+
+def ensure_connection(
+    session: Session, *, name: str, pos_url: str, web_url: str, now: datetime
+) -> Connection:
+    found = session.exec(select(Connection).where(Connection.name == name)).first()
+    if found is not None:
+        if (found.pos_url, found.web_url) != (pos_url, web_url):
+            found.pos_url, found.web_url = pos_url, web_url
+            session.add(found)
+            session.flush()
+        return found
+    row = Connection(name=name, pos_url=pos_url, web_url=web_url, created_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+# ---------------------------------------------------------------- links
+
+
+def get_link(session: Session, *, connection_id: int, sku: str) -> Link | None:
+    return session.exec(
+        select(Link).where(Link.connection_id == connection_id, Link.sku == sku)
+    ).first()
+
+
+def all_links(session: Session, *, connection_id: int) -> Sequence[Link]:
+    return session.exec(select(Link).where(Link.connection_id == connection_id)).all()
+
+
+def list_links(
+    session: Session,
+    *,
+    connection_id: int,
+    status: str | None = None,
+    text: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[Sequence[Link], int]:
+    """A page of the product list (R13) and the total; tombstones never show."""
+    query = select(Link).where(Link.connection_id == connection_id, Link.status != "deleted")
+    if status:
+        query = query.where(Link.status == status)
+    if text:
+        query = query.where(col(Link.search_text).like(f"%{search_key(text)}%"))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(col(Link.sku)).offset(offset).limit(limit)).all()
+    return rows, int(total)
+
+
+def count_links_by_status(session: Session, *, connection_id: int) -> dict[str, int]:
+    rows = session.exec(
+        select(Link.status, func.count())
+        .where(Link.connection_id == connection_id)
+        .group_by(col(Link.status))
+    ).all()
+    return {status: int(count) for status, count in rows}
+
+
+def add_link(session: Session, *, link: Link) -> Link:
+    """Insert a new link; the database refuses a SKU already linked or tombstoned."""
+    session.add(link)
+    session.flush()
+    return link
+
+
+def save(session: Session, *, row: Any) -> None:
+    session.add(row)
+    session.flush()
+
+
+# ---------------------------------------------------------------- orders
+
+
+def get_order(session: Session, *, connection_id: int, web_order_id: int) -> Order | None:
+    return session.exec(
+        select(Order).where(
+            Order.connection_id == connection_id, Order.web_order_id == web_order_id
+        )
+    ).first()
+
+
+def find_order_by_name(session: Session, *, connection_id: int, name: str) -> Order | None:
+    wanted = name if name.startswith("#") else f"#{name}"
+    return session.exec(
+        select(Order).where(
+            Order.connection_id == connection_id,
+            or_(col(Order.web_order_name) == wanted, col(Order.web_order_name) == name),
+        )
+    ).first()
+
+
+def insert_order(session: Session, *, order: Order) -> Order | None:
+    """Insert an order row; ``None`` when the web order is already known (unique key)."""
+    try:
+        with session.begin_nested():
+            session.add(order)
+            session.flush()
+    except IntegrityError:
+        return None
+    return order
+
+
+def list_orders(
+    session: Session,
+    *,
+    connection_id: int,
+    status: str | None = None,
+    text: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[Sequence[Order], int]:
+    query = select(Order).where(Order.connection_id == connection_id)
+    if status:
+        query = query.where(Order.status == status)
+    if text:
+        query = query.where(col(Order.search_text).like(f"%{search_key(text)}%"))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(Order.web_created_on).desc()).offset(offset).limit(limit)
+    ).all()
+    return rows, int(total)
+
+
+def orders_with_status(
+    session: Session, *, connection_id: int, statuses: Iterable[str]
+) -> Sequence[Order]:
+    return session.exec(
+        select(Order).where(
+            Order.connection_id == connection_id, col(Order.status).in_(list(statuses))
+        )
+    ).all()
+
+
+def count_orders_by_status(
+    session: Session, *, connection_id: int, since: datetime | None = None
+) -> dict[str, int]:
+    query = select(Order.status, func.count()).where(Order.connection_id == connection_id)
+    if since is not None:
+        query = query.where(Order.updated_at >= since)
+    rows = session.exec(query.group_by(col(Order.status))).all()
+    return {status: int(count) for status, count in rows}
+
+
+# ---------------------------------------------------------------- errors (R19)
+
+
+def fingerprint(kind: str, subject: str, code: str) -> str:
+    return f"{kind}:{code}:{subject}"[:400]
+
+
+def record_error(
+    session: Session,
+    *,
+    connection_id: int,
+    kind: str,
+    subject: str,
+    code: str,
+    message: str,
+    now: datetime,
+) -> tuple[SyncErrorRow, bool]:
+    """Open or bump the error row of this fingerprint; True when it is new or reopened."""
+    key = fingerprint(kind, subject, code)
+    row = session.exec(
+        select(SyncErrorRow).where(
+            SyncErrorRow.connection_id == connection_id, SyncErrorRow.fingerprint == key
+        )
+    ).first()
+    if row is None:
+        row = SyncErrorRow(
+            connection_id=connection_id,
+            fingerprint=key,
+            kind=kind,
+            subject=subject[:255],
+            code=code,
+            message=message[:4000],
+            first_seen=now,
+            last_seen=now,
+        )
+        session.add(row)
+        session.flush()
+        return row, True
+    reopened = row.resolved_at is not None or row.dismissed_at is not None
+    if reopened:
+        row.count = 1
+        row.first_seen = now
+        row.resolved_at = row.dismissed_at = None
+        row.dismissed_by = None
+    else:
+        row.count += 1
+    row.last_seen = now
+    row.message = message[:4000]
+    session.add(row)
+    session.flush()
+    return row, reopened
+
+
+def open_errors(
+    session: Session, *, connection_id: int, kind: str | None = None
+) -> Sequence[SyncErrorRow]:
+    query = select(SyncErrorRow).where(
+        SyncErrorRow.connection_id == connection_id,
+        col(SyncErrorRow.resolved_at).is_(None),
+        col(SyncErrorRow.dismissed_at).is_(None),
+    )
+    if kind:
+        query = query.where(SyncErrorRow.kind == kind)
+    return session.exec(query.order_by(col(SyncErrorRow.last_seen).desc())).all()
+
+
+def get_error(session: Session, *, connection_id: int, error_id: int) -> SyncErrorRow | None:
+    row = session.get(SyncErrorRow, error_id)
+    return row if row is not None and row.connection_id == connection_id else None
+
+
+def resolve_errors(
+    session: Session, *, connection_id: int, fingerprints: Iterable[str], now: datetime
+) -> list[SyncErrorRow]:
+    """Mark these open errors resolved; returns the rows that changed."""
+    keys = list(fingerprints)
+    if not keys:
+        return []
+    rows = session.exec(
+        select(SyncErrorRow).where(
+            SyncErrorRow.connection_id == connection_id,
+            col(SyncErrorRow.fingerprint).in_(keys),
+            col(SyncErrorRow.resolved_at).is_(None),
+            col(SyncErrorRow.dismissed_at).is_(None),
+        )
+    ).all()
+    for row in rows:
+        row.resolved_at = now
+        session.add(row)
+    session.flush()
+    return list(rows)
+
+
+# ---------------------------------------------------------------- config (R18)
+
+
+def latest_config(session: Session, *, connection_id: int) -> ConfigVersion | None:
+    return session.exec(
+        select(ConfigVersion)
+        .where(ConfigVersion.connection_id == connection_id)
+        .order_by(col(ConfigVersion.version).desc())
+    ).first()
+
+
+def config_at(session: Session, *, connection_id: int, moment: datetime) -> ConfigVersion | None:
+    """The version in force at ``moment`` (never retroactive); the first one before any."""
+    found = session.exec(
+        select(ConfigVersion)
+        .where(ConfigVersion.connection_id == connection_id, ConfigVersion.effective_from <= moment)
+        .order_by(col(ConfigVersion.effective_from).desc(), col(ConfigVersion.version).desc())
+    ).first()
+    if found is not None:
+        return found
+    return session.exec(
+        select(ConfigVersion)
+        .where(ConfigVersion.connection_id == connection_id)
+        .order_by(col(ConfigVersion.version))
+    ).first()
+
+
+def add_config_version(session: Session, *, row: ConfigVersion) -> ConfigVersion:
+    latest = latest_config(session, connection_id=row.connection_id)
+    row.version = 1 if latest is None else latest.version + 1
+    session.add(row)
+    session.flush()
+    return row
+
+
+# ---------------------------------------------------------------- audit, cursors, setup
+
+
+def add_audit(
+    session: Session,
+    *,
+    connection_id: int,
+    actor: str,
+    action: str,
+    subject: str,
+    result: str,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    row = AuditEvent(
+        connection_id=connection_id,
+        actor=actor,
+        action=action,
+        subject=subject[:255],
+        result=result,
+        detail=detail,
+        at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def list_audit(
+    session: Session, *, connection_id: int, subject: str | None = None, limit: int = 50
+) -> Sequence[AuditEvent]:
+    query = select(AuditEvent).where(AuditEvent.connection_id == connection_id)
+    if subject is not None:
+        query = query.where(AuditEvent.subject == subject)
+    return session.exec(query.order_by(col(AuditEvent.id).desc()).limit(limit)).all()
+
+
+def get_cursor(session: Session, *, connection_id: int, resource: str) -> str | None:
+    row = session.get(Cursor, (connection_id, resource))
+    return None if row is None else row.value
+
+
+def set_cursor(
+    session: Session, *, connection_id: int, resource: str, value: str, now: datetime
+) -> None:
+    row = session.get(Cursor, (connection_id, resource))
+    if row is None:
+        row = Cursor(connection_id=connection_id, resource=resource, value=value, updated_at=now)
+    else:
+        row.value, row.updated_at = value, now
+    session.add(row)
+    session.flush()
+
+
+def get_setup(session: Session, *, connection_id: int) -> Setup | None:
+    return session.get(Setup, connection_id)
+
+
+def record_setup(
+    session: Session, *, connection_id: int, cutover_at: datetime, completed_by: str
+) -> Setup:
+    existing = session.get(Setup, connection_id)
+    if existing is not None:
+        return existing
+    row = Setup(connection_id=connection_id, cutover_at=cutover_at, completed_by=completed_by)
+    session.add(row)
+    session.flush()
+    return row
+
+
+# ---------------------------------------------------------------- alerts, leases, deliveries
+
+
+def get_alert(session: Session, *, connection_id: int, fingerprint: str) -> AlertMessage | None:
+    return session.exec(
+        select(AlertMessage).where(
+            AlertMessage.connection_id == connection_id, AlertMessage.fingerprint == fingerprint
+        )
+    ).first()
+
+
+def acquire_lease(
+    session: Session, *, name: str, holder: str, now: datetime, ttl: timedelta
+) -> bool:
+    """Take or renew the lease ``name``; False while another holder's lease is current."""
+    row = session.get(Lease, name, with_for_update=True)
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(Lease(name=name, holder=holder, expires_at=now + ttl))
+                session.flush()
+        except IntegrityError:
+            return False
+        return True
+    if row.holder != holder and row.expires_at > now:
+        return False
+    row.holder, row.expires_at = holder, now + ttl
+    session.add(row)
+    session.flush()
+    return True
+
+
+def release_lease(session: Session, *, name: str, holder: str) -> None:
+    row = session.get(Lease, name)
+    if row is not None and row.holder == holder:
+        session.delete(row)
+        session.flush()
+
+
+def claim_delivery(session: Session, *, connection_id: int, key: str, now: datetime) -> bool:
+    """Record an idempotency key; False when it was seen before (do the work once)."""
+    try:
+        with session.begin_nested():
+            session.add(Delivery(connection_id=connection_id, key=key[:300], received_at=now))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""The sync core: domain records, planner, engine, orders, scheduler jobs."""

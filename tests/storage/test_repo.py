@@ -1,0 +1,97 @@
+"""Queries: errors (R19), config versions (R18) and the product list (R13)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from storage import repo
+from storage.engine import session
+from storage.models import ConfigVersion, Link
+
+T0 = datetime(2026, 3, 6, 3, 0, tzinfo=UTC)
+
+
+def _cid(engine: Engine) -> int:
+    with session(engine) as s:
+        conn = repo.ensure_connection(s, name="shop", pos_url="p", web_url="w", now=T0)
+        s.commit()
+        assert conn.id is not None
+        return conn.id
+
+
+def test_error_rows_count_repeats_and_reopen_after_resolution(engine: Engine) -> None:
+    """One row per fingerprint: repeats bump the count; a resolved error that returns reopens."""
+    cid = _cid(engine)
+    args = {"connection_id": cid, "kind": "product", "subject": "ATB-M", "code": "structure"}
+    with session(engine) as s:
+        row, new = repo.record_error(s, message="option deleted", now=T0, **args)
+        assert new
+        row, new = repo.record_error(s, message="option deleted", now=T0 + timedelta(1), **args)
+        assert not new and row.count == 2
+        repo.resolve_errors(s, connection_id=cid, fingerprints=[row.fingerprint], now=T0)
+        assert repo.open_errors(s, connection_id=cid) == []
+        row, new = repo.record_error(s, message="again", now=T0 + timedelta(2), **args)
+        assert new and row.count == 1 and row.resolved_at is None
+        s.commit()
+        assert [e.subject for e in repo.open_errors(s, connection_id=cid, kind="product")] == [
+            "ATB-M"
+        ]
+
+
+def test_config_in_force_is_never_retroactive(engine: Engine) -> None:
+    """A version applies from its effective time on; earlier moments keep the older one."""
+    cid = _cid(engine)
+
+    def version(price_list: int, at: datetime) -> ConfigVersion:
+        return ConfigVersion(
+            connection_id=cid,
+            version=0,
+            price_list_id=price_list,
+            order_location_id=1,
+            stock_location_ids=[1],
+            saved_by="U1",
+            effective_from=at,
+            created_at=at,
+        )
+
+    with session(engine) as s:
+        repo.add_config_version(s, row=version(10, T0))
+        repo.add_config_version(s, row=version(20, T0 + timedelta(hours=1)))
+        s.commit()
+        before = repo.config_at(s, connection_id=cid, moment=T0 + timedelta(minutes=59))
+        after = repo.config_at(s, connection_id=cid, moment=T0 + timedelta(hours=2))
+        assert before is not None and after is not None
+        assert (before.price_list_id, before.version) == (10, 1)
+        assert (after.price_list_id, after.version) == (20, 2)
+        assert after.stock_location_ids == [1]
+
+
+def test_product_list_filters_and_hides_tombstones(engine: Engine) -> None:
+    """Search by SKU or name, filter by status; deleted links never show (R13, R16)."""
+    cid = _cid(engine)
+    with session(engine) as s:
+        for sku, name, status in [
+            ("ATB-M", "Áo thun M", "linked"),
+            ("ATB-L", "Áo thun L", "disconnected"),
+            ("MU-01", "Mũ lưỡi trai", "deleted"),
+        ]:
+            repo.add_link(
+                s,
+                link=Link(
+                    connection_id=cid,
+                    sku=sku,
+                    name=name,
+                    status=status,
+                    created_at=T0,
+                    updated_at=T0,
+                ),
+            )
+        s.commit()
+        rows, total = repo.list_links(s, connection_id=cid, text="áo")
+        assert total == 2 and [r.sku for r in rows] == ["ATB-L", "ATB-M"]
+        rows, total = repo.list_links(s, connection_id=cid, status="disconnected")
+        assert [r.sku for r in rows] == ["ATB-L"]
+        rows, total = repo.list_links(s, connection_id=cid, text="MU")
+        assert total == 0
