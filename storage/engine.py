@@ -8,6 +8,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
+__all__ = ["Database", "Session", "make_engine", "normalize_url", "session"]
+
 
 def normalize_url(url: str) -> str:
     """Route plain ``postgresql://`` URLs to psycopg 3, the driver we ship."""
@@ -43,3 +45,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def session(engine: Engine) -> Session:
     """A session that keeps loaded objects usable after commit."""
     return Session(engine, expire_on_commit=False)
+
+
+class Database:
+    """The one handle the rest of the code gets: sessions and migrations, no raw engine."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = normalize_url(url)
+        self.engine = make_engine(self.url, echo=echo)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def session(self) -> Session:
+        return session(self.engine)
+
+    def upgrade(self) -> None:
+        from storage.migrate import upgrade
+
+        upgrade(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
