@@ -205,6 +205,12 @@ class AlertMessage(SQLModel, table=True):
     ts: str = Field(max_length=40)
     posted_count: int = Field(default=1)
     updated_at: datetime = _ts()
+    # Part of a digest message (one message for many errors) rather than its own message.
+    in_digest: bool = Field(default=False)
+    # When the message was last rewritten to say resolved/dismissed; None while it is open.
+    closed_at: datetime | None = _ts(nullable=True)
+    # The last repeat note in the message's thread (repeats are batched, not one per cycle).
+    replied_at: datetime | None = _ts(nullable=True)
 
 
 class Lease(SQLModel, table=True):

@@ -382,6 +382,81 @@ def get_alert(session: Session, *, connection_id: int, fingerprint: str) -> Aler
     ).first()
 
 
+def list_alerts(session: Session, *, connection_id: int) -> Sequence[AlertMessage]:
+    """Every alert message the bot keeps (open ones and those already marked closed)."""
+    return session.exec(
+        select(AlertMessage)
+        .where(AlertMessage.connection_id == connection_id)
+        .order_by(col(AlertMessage.id))
+    ).all()
+
+
+def errors_by_fingerprint(
+    session: Session, *, connection_id: int, fingerprints: Iterable[str]
+) -> dict[str, SyncErrorRow]:
+    keys = list(fingerprints)
+    if not keys:
+        return {}
+    rows = session.exec(
+        select(SyncErrorRow).where(
+            SyncErrorRow.connection_id == connection_id, col(SyncErrorRow.fingerprint).in_(keys)
+        )
+    ).all()
+    return {row.fingerprint: row for row in rows}
+
+
+def list_open_errors(
+    session: Session,
+    *,
+    connection_id: int,
+    kind: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[Sequence[SyncErrorRow], int]:
+    """A page of the open errors (R19), newest first, and their total."""
+    query = select(SyncErrorRow).where(
+        SyncErrorRow.connection_id == connection_id,
+        col(SyncErrorRow.resolved_at).is_(None),
+        col(SyncErrorRow.dismissed_at).is_(None),
+    )
+    if kind:
+        query = query.where(SyncErrorRow.kind == kind)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(SyncErrorRow.last_seen).desc(), col(SyncErrorRow.id).desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return rows, int(total)
+
+
+def count_open_errors_by_kind(session: Session, *, connection_id: int) -> dict[str, int]:
+    rows = session.exec(
+        select(SyncErrorRow.kind, func.count())
+        .where(
+            SyncErrorRow.connection_id == connection_id,
+            col(SyncErrorRow.resolved_at).is_(None),
+            col(SyncErrorRow.dismissed_at).is_(None),
+        )
+        .group_by(col(SyncErrorRow.kind))
+    ).all()
+    return {kind: int(count) for kind, count in rows}
+
+
+def count_cost_review(session: Session, *, connection_id: int) -> int:
+    """Live links whose POS cost price came from the web price and awaits a review (R6)."""
+    total = session.exec(
+        select(func.count())
+        .select_from(Link)
+        .where(
+            Link.connection_id == connection_id,
+            col(Link.cost_review).is_(True),
+            Link.status != "deleted",
+        )
+    ).one()
+    return int(total)
+
+
 def acquire_lease(
     session: Session, *, name: str, holder: str, now: datetime, ttl: timedelta
 ) -> bool:

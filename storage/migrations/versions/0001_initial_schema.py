@@ -45,6 +45,9 @@ def upgrade() -> None:
     sa.Column('ts', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('posted_count', sa.Integer(), nullable=False),
     sa.Column('updated_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('in_digest', sa.Boolean(), nullable=False),
+    sa.Column('closed_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('replied_at', storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['connection_id'], ['connections.id'], name=op.f('fk_alert_messages_connection_id_connections')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_messages')),
     sa.UniqueConstraint('connection_id', 'fingerprint', name='uq_alert_messages_connection_fingerprint')
