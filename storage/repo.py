@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -130,6 +130,39 @@ def insert_order(session: Session, *, order: Order) -> Order | None:
     except IntegrityError:
         return None
     return order
+
+
+def claim_order(
+    session: Session,
+    *,
+    connection_id: int,
+    web_order_id: int,
+    statuses: Iterable[str],
+    now: datetime,
+    stale_before: datetime,
+) -> Order | None:
+    """Take an order for one push attempt (compare-and-set), or ``None`` when it is not in
+    ``statuses`` or another attempt has held it since ``stale_before``.
+
+    Bumps ``attempts`` and sets ``claimed_at``, so two processes never push one order at once.
+    """
+    result = session.exec(
+        update(Order)
+        .where(
+            col(Order.connection_id) == connection_id,
+            col(Order.web_order_id) == web_order_id,
+            col(Order.status).in_(list(statuses)),
+            or_(col(Order.claimed_at).is_(None), col(Order.claimed_at) < stale_before),
+        )
+        .values(claimed_at=now, attempts=col(Order.attempts) + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return None
+    row = get_order(session, connection_id=connection_id, web_order_id=web_order_id)
+    if row is not None:
+        session.refresh(row)
+    return row
 
 
 def list_orders(

@@ -1,0 +1,315 @@
+"""One attempt to put one web order on POS, exactly once (R5, R15, R18, R20)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+
+from storage import repo
+from storage.models import Order
+from sync import order_store as store
+from sync.config import config_at, ensure_config
+from sync.context import SyncContext
+from sync.domain import NewPosCustomer, OrderStatus, PosOrder, WebOrder
+from sync.errors import FatalError, RecordError, RetryableError
+from sync.order_plan import (
+    DELETED_ON_WEB,
+    POS_REJECTED,
+    TOTAL_MISMATCH,
+    VERDICT_STATUS,
+    LineProblem,
+    Verdict,
+    build_pos_order,
+    decide,
+    total_problem,
+)
+
+log = logging.getLogger(__name__)
+
+WEB_SOURCE_NAME = "Web"
+# A claim older than this belongs to a process that died mid-attempt; an attempt makes a
+# handful of calls, so five minutes is far beyond a live one.
+CLAIM_TTL = timedelta(minutes=5)
+RETRY = "retry"  # the outcome of an attempt that ended without a verdict
+
+
+@dataclass(frozen=True, slots=True)
+class OrderOutcome:
+    """What happened to (or, in a dry run, would happen to) one web order."""
+
+    order_name: str
+    web_order_id: int
+    verdict: str  # a Verdict, or "retry" / "in_progress"
+    status: str  # the row's status afterwards ("new" in a dry run for an unseen order)
+    code: str | None
+    reason: str
+    pos_order_code: str | None = None
+    found_existing: bool = False
+    problems: tuple[LineProblem, ...] = ()
+
+
+@dataclass
+class PosLookups:
+    """Per-run cache of what every order needs from POS: the ``Web`` order source."""
+
+    ctx: SyncContext
+    _source_id: int | None = field(default=None, init=False)
+
+    def web_source_id(self) -> int:
+        if self._source_id is None:
+            sources = self.ctx.pos.order_sources()
+            wanted = [s for s in sources if s.name.casefold() == WEB_SOURCE_NAME.casefold()]
+            if not wanted:
+                raise FatalError("the POS account has no 'Web' order source")
+            self._source_id = wanted[0].id
+        return self._source_id
+
+
+def customer_id(ctx: SyncContext, order: WebOrder) -> int | None:
+    """R20: the POS customer found by phone, then email, else created; None without either.
+
+    An order with neither phone nor email goes without a customer: a name alone cannot be
+    found again, so creating one would make a new customer on every retry.
+    """
+    customer = order.customer
+    phone = (customer.phone if customer else None) or order.phone
+    email = (customer.email if customer else None) or order.email
+    if not phone and not email:
+        return None
+    found = ctx.pos.find_customer(phone=phone, email=email)
+    if found is not None:
+        return found.id
+    name = (customer.full_name if customer else "") or phone or email or order.name
+    try:
+        return ctx.pos.create_customer(NewPosCustomer(name=name, phone=phone, email=email)).id
+    except RetryableError as exc:
+        if exc.outcome_unknown:
+            again = ctx.pos.find_customer(phone=phone, email=email)
+            if again is not None:
+                return again.id
+        raise
+
+
+def attempt(
+    ctx: SyncContext,
+    web_order_id: int,
+    *,
+    statuses: tuple[str, ...],
+    lookups: PosLookups,
+    actor: str,
+) -> OrderOutcome:
+    """Claim the row (compare-and-set), then decide and push; the claim always ends."""
+    now = ctx.clock()
+    with ctx.db.session() as s:
+        row = repo.claim_order(
+            s,
+            connection_id=ctx.connection_id,
+            web_order_id=web_order_id,
+            statuses=statuses,
+            now=now,
+            stale_before=now - CLAIM_TTL,
+        )
+        s.commit()
+    if row is None:
+        return _unclaimed(ctx, web_order_id)
+    try:
+        return _attempt(ctx, row, lookups=lookups, actor=actor)
+    except RetryableError as exc:
+        _release(ctx, row, f"will retry: {exc}")
+        log.info("order retry order=%s error=%s", row.web_order_name, exc)
+        return OrderOutcome(row.web_order_name, row.web_order_id, RETRY, row.status, None, str(exc))
+    except BaseException:
+        _release(ctx, row, None)
+        raise
+
+
+def _unclaimed(ctx: SyncContext, web_order_id: int) -> OrderOutcome:
+    with ctx.db.session() as s:
+        row = repo.get_order(s, connection_id=ctx.connection_id, web_order_id=web_order_id)
+    if row is None:
+        return OrderOutcome("?", web_order_id, "unknown", "unknown", None, "not a known order")
+    if row.claimed_at is not None and row.status in store.NOT_ON_POS:
+        reason = "another attempt is pushing it right now"
+        return OrderOutcome(
+            row.web_order_name, web_order_id, "in_progress", row.status, None, reason
+        )
+    return _as_outcome(row, row.status)
+
+
+def _as_outcome(row: Order, verdict: str, *, found: bool = False) -> OrderOutcome:
+    return OrderOutcome(
+        row.web_order_name,
+        row.web_order_id,
+        verdict,
+        row.status,
+        row.reason_code,
+        row.reason or "",
+        row.pos_order_code,
+        found,
+    )
+
+
+def _release(ctx: SyncContext, row: Order, reason: str | None) -> None:
+    with ctx.db.session() as s:
+        fresh = repo.get_order(s, connection_id=ctx.connection_id, web_order_id=row.web_order_id)
+        if fresh is not None:
+            store.release(s, row=fresh, now=ctx.clock(), reason=reason)
+            s.commit()
+
+
+def _attempt(ctx: SyncContext, row: Order, *, lookups: PosLookups, actor: str) -> OrderOutcome:
+    order = ctx.web.order(row.web_order_id)
+    if order is None:
+        return _conclude(ctx, row, Verdict.INELIGIBLE, DELETED_ON_WEB, "deleted on the web", actor)
+    with ctx.db.session() as s:
+        setup = repo.get_setup(s, connection_id=ctx.connection_id)
+        links = store.link_views(
+            s, connection_id=ctx.connection_id, skus=[ln.sku or "" for ln in order.line_items]
+        )
+    if setup is None:
+        raise FatalError("setup has not run: no cut-over, so no order can be pushed (R5)")
+    decision = decide(order, cutover=setup.cutover_at, links=links)
+    if decision.verdict != Verdict.PUSH:
+        outcome = _conclude(
+            ctx, row, decision.verdict, decision.code, decision.reason, actor, order=order
+        )
+        return replace(outcome, problems=decision.problems)
+    with ctx.db.session() as s:
+        config = config_at(s, connection_id=ctx.connection_id, moment=order.created_on)
+        if config is None:  # no version yet: Sapo's defaults start now (R18)
+            config = ensure_config(
+                s,
+                connection_id=ctx.connection_id,
+                now=ctx.clock(),
+                price_lists=ctx.pos.price_lists(),
+                locations=ctx.pos.locations(),
+            )
+            s.commit()
+    if row.attempts > 1:
+        # An earlier attempt may have created the POS order and died before recording it.
+        existing = ctx.pos.find_order_by_reference(order.name)
+        if existing is not None:
+            return _pushed(ctx, row, order, existing, config.version, actor, found=True)
+    try:
+        cid = customer_id(ctx, order)
+    except RecordError as exc:
+        return _conclude(
+            ctx,
+            row,
+            Verdict.FAIL,
+            store.CUSTOMER_REJECTED,
+            f"POS refused the customer: {exc}",
+            actor,
+            order=order,
+        )
+    new = build_pos_order(
+        order,
+        links=links,
+        location_id=config.order_location_id,
+        price_list_id=config.price_list_id,
+        source_id=lookups.web_source_id(),
+        customer_id=cid,
+    )
+    problem = total_problem(order, new)
+    if problem is not None:
+        return _conclude(ctx, row, Verdict.FAIL, TOTAL_MISMATCH, problem, actor, order=order)
+    try:
+        created = ctx.pos.create_order(new)
+    except RetryableError as exc:
+        if not exc.outcome_unknown:
+            raise
+        existing = ctx.pos.find_order_by_reference(order.name)
+        if existing is None:
+            raise
+        return _pushed(ctx, row, order, existing, config.version, actor, found=True)
+    except RecordError as exc:
+        return _conclude(
+            ctx,
+            row,
+            Verdict.FAIL,
+            POS_REJECTED,
+            f"POS refused the order: {exc}",
+            actor,
+            order=order,
+        )
+    return _pushed(ctx, row, order, created, config.version, actor, found=False)
+
+
+def _conclude(
+    ctx: SyncContext,
+    row: Order,
+    verdict: Verdict,
+    code: str | None,
+    reason: str,
+    actor: str,
+    *,
+    order: WebOrder | None = None,
+) -> OrderOutcome:
+    """A verdict other than "pushed": the row's new status, an error row when it failed or
+    was skipped (R19: skipped is shown as loudly as failed), and an audit event."""
+    now = ctx.clock()
+    status = VERDICT_STATUS[verdict]
+    with ctx.db.session() as s:
+        fresh = repo.get_order(s, connection_id=ctx.connection_id, web_order_id=row.web_order_id)
+        assert fresh is not None
+        changed = (fresh.status, fresh.reason_code) != (status, code)
+        store.finish(s, row=fresh, status=status, code=code, reason=reason, now=now, order=order)
+        if verdict in (Verdict.SKIP, Verdict.FAIL) and code is not None:
+            store.order_error(
+                s, row=fresh, code=code, message=f"{fresh.web_order_name}: {reason}", now=now
+            )
+        elif verdict == Verdict.INELIGIBLE:
+            store.resolve_order_errors(s, row=fresh, now=now)
+        if changed:
+            repo.add_audit(
+                s,
+                connection_id=ctx.connection_id,
+                actor=actor,
+                action="order.push",
+                subject=fresh.web_order_name,
+                result=status,
+                now=now,
+                detail={"code": code, "reason": reason},
+            )
+        s.commit()
+    log.info("order %s order=%s code=%s", status, fresh.web_order_name, code)
+    return _as_outcome(fresh, verdict)
+
+
+def _pushed(
+    ctx: SyncContext,
+    row: Order,
+    order: WebOrder,
+    pos_order: PosOrder,
+    version: int | None,
+    actor: str,
+    *,
+    found: bool,
+) -> OrderOutcome:
+    now = ctx.clock()
+    with ctx.db.session() as s:
+        fresh = repo.get_order(s, connection_id=ctx.connection_id, web_order_id=row.web_order_id)
+        assert fresh is not None
+        store.record_pushed(
+            s, row=fresh, pos_order=pos_order, config_version=version, order=order, now=now
+        )
+        result = "found_existing" if found else OrderStatus.PUSHED
+        repo.add_audit(
+            s,
+            connection_id=ctx.connection_id,
+            actor=actor,
+            action="order.push",
+            subject=fresh.web_order_name,
+            result=result,
+            now=now,
+            detail={"pos_order": pos_order.code, "location_id": pos_order.location_id},
+        )
+        s.commit()
+    log.info(
+        "order pushed order=%s pos_order=%s found_existing=%s",
+        fresh.web_order_name,
+        pos_order.code,
+        found,
+    )
+    return _as_outcome(fresh, Verdict.PUSH, found=found)

@@ -1,0 +1,190 @@
+"""The order rows: storing what was read from the web, and recording each attempt's end."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from storage import repo
+from storage.engine import Session
+from storage.models import Order
+from sync.domain import ErrorKind, OrderStatus, PosOrder, WebOrder, normalize_sku
+from sync.order_plan import (
+    CANCELLED,
+    DISCONNECTED,
+    LINK_DELETED,
+    LINK_ERROR,
+    NO_LINES,
+    POS_DELETED,
+    POS_REJECTED,
+    SKU_BLANK,
+    SKU_NOT_LINKED,
+    TOTAL_MISMATCH,
+    LinkView,
+    eligibility,
+    stored_lines,
+)
+
+log = logging.getLogger(__name__)
+
+CANCELLED_AFTER_PUSH = "cancelled_after_push"
+CUSTOMER_REJECTED = "customer_rejected"
+# Every code an order's error row can carry; a pushed order resolves them all (R19).
+ORDER_ERROR_CODES = (
+    DISCONNECTED,
+    SKU_BLANK,
+    SKU_NOT_LINKED,
+    LINK_DELETED,
+    POS_DELETED,
+    LINK_ERROR,
+    NO_LINES,
+    TOTAL_MISMATCH,
+    POS_REJECTED,
+    CUSTOMER_REJECTED,
+)
+NOT_ON_POS = (OrderStatus.PENDING, OrderStatus.SKIPPED, OrderStatus.FAILED)
+
+
+def link_views(session: Session, *, connection_id: int, skus: Iterable[str]) -> dict[str, LinkView]:
+    """The links of these (raw) SKUs, keyed by normalized SKU."""
+    views = {}
+    for sku in {normalize_sku(s) for s in skus} - {""}:
+        link = repo.get_link(session, connection_id=connection_id, sku=sku)
+        if link is not None:
+            views[sku] = LinkView(link.sku, link.status, link.pos_variant_id)
+    return views
+
+
+def new_row(order: WebOrder, *, connection_id: int, cutover: datetime, now: datetime) -> Order:
+    """The row of a web order seen for the first time: pending, or ineligible (R5)."""
+    verdict = eligibility(order, cutover=cutover)
+    return Order(
+        connection_id=connection_id,
+        web_order_id=order.id,
+        web_order_name=order.name,
+        web_created_on=order.created_on,
+        customer_name=order.customer.full_name if order.customer else None,
+        total=order.total_price,
+        lines=stored_lines(order),
+        status=OrderStatus.INELIGIBLE if verdict else OrderStatus.PENDING,
+        reason_code=verdict.code if verdict else None,
+        reason=verdict.reason if verdict else None,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def store(
+    session: Session, *, connection_id: int, order: WebOrder, cutover: datetime, now: datetime
+) -> bool:
+    """Upsert one web order read from the web; True when it was new.
+
+    A known order that was cancelled on the web leaves the ledger (before POS) or gets an
+    error row asking a person to cancel it on POS too (after POS; we never cancel there).
+    """
+    row = new_row(order, connection_id=connection_id, cutover=cutover, now=now)
+    if repo.insert_order(session, order=row) is not None:
+        return True
+    found = repo.get_order(session, connection_id=connection_id, web_order_id=order.id)
+    if found is None or not order.cancelled:
+        return False
+    if found.status in NOT_ON_POS and found.claimed_at is None:
+        finish(
+            session,
+            row=found,
+            status=OrderStatus.INELIGIBLE,
+            code=CANCELLED,
+            now=now,
+            reason="cancelled on the web",
+        )
+        resolve_order_errors(session, row=found, now=now)
+    elif found.status == OrderStatus.PUSHED and found.reason_code != CANCELLED_AFTER_PUSH:
+        found.reason_code = CANCELLED_AFTER_PUSH
+        found.reason = f"cancelled on the web after it reached POS as {found.pos_order_code}"
+        repo.save(session, row=found)
+        order_error(
+            session,
+            row=found,
+            code=CANCELLED_AFTER_PUSH,
+            now=now,
+            message=f"{found.reason}: cancel it on POS by hand",
+        )
+    return False
+
+
+def finish(
+    session: Session,
+    *,
+    row: Order,
+    status: str,
+    code: str | None,
+    reason: str | None,
+    now: datetime,
+    order: WebOrder | None = None,
+) -> None:
+    """End an attempt: the row's new status and reason, and the claim released."""
+    row.status, row.reason_code, row.reason = status, code, reason
+    row.claimed_at = None
+    row.updated_at = now
+    if order is not None:
+        row.lines = stored_lines(order)
+        row.total = order.total_price
+        row.customer_name = order.customer.full_name if order.customer else row.customer_name
+    repo.save(session, row=row)
+
+
+def record_pushed(
+    session: Session,
+    *,
+    row: Order,
+    pos_order: PosOrder,
+    config_version: int | None,
+    order: WebOrder,
+    now: datetime,
+) -> None:
+    """The order is on POS: remember which POS order, and clear its open errors (R19)."""
+    row.pos_order_id, row.pos_order_code = pos_order.id, pos_order.code
+    row.pushed_at = now
+    if config_version is not None:
+        row.config_version = config_version
+    finish(
+        session, row=row, status=OrderStatus.PUSHED, code=None, reason=None, now=now, order=order
+    )
+    resolve_order_errors(session, row=row, now=now)
+    if pos_order.total != order.total_price:
+        order_error(
+            session,
+            row=row,
+            code=TOTAL_MISMATCH,
+            now=now,
+            message=f"POS order {pos_order.code} total {pos_order.total} differs from "
+            f"the web total {order.total_price}",
+        )
+
+
+def release(session: Session, *, row: Order, now: datetime, reason: str | None = None) -> None:
+    """Give the claim back without a verdict (a retryable failure): try again next run."""
+    row.claimed_at = None
+    row.updated_at = now
+    if reason is not None:
+        row.reason = reason[:2000]
+    repo.save(session, row=row)
+
+
+def order_error(session: Session, *, row: Order, code: str, message: str, now: datetime) -> None:
+    repo.record_error(
+        session,
+        connection_id=row.connection_id,
+        kind=ErrorKind.ORDER,
+        subject=row.web_order_name,
+        code=code,
+        message=message,
+        now=now,
+    )
+    log.info("order error order=%s code=%s", row.web_order_name, code)
+
+
+def resolve_order_errors(session: Session, *, row: Order, now: datetime) -> None:
+    keys = [repo.fingerprint(ErrorKind.ORDER, row.web_order_name, c) for c in ORDER_ERROR_CODES]
+    repo.resolve_errors(session, connection_id=row.connection_id, fingerprints=keys, now=now)
