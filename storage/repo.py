@@ -95,6 +95,27 @@ def add_link(session: Session, *, link: Link) -> Link:
     return link
 
 
+def add_links(session: Session, *, links: Iterable[Link]) -> None:
+    """Insert many new links with one flush (the first link stores thousands at once)."""
+    session.add_all(list(links))
+    session.flush()
+
+
+def links_by_sku(
+    session: Session, *, connection_id: int, skus: Iterable[str]
+) -> dict[str, Link]:
+    """The links of these SKUs, fetched in chunks (a cycle re-reads them before writing)."""
+    keys = list(dict.fromkeys(skus))
+    found: dict[str, Link] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        rows = session.exec(
+            select(Link).where(Link.connection_id == connection_id, col(Link.sku).in_(chunk))
+        ).all()
+        found.update((row.sku, row) for row in rows)
+    return found
+
+
 def save(session: Session, *, row: Any) -> None:
     session.add(row)
     session.flush()
@@ -270,6 +291,17 @@ def open_errors(
     if kind:
         query = query.where(SyncErrorRow.kind == kind)
     return session.exec(query.order_by(col(SyncErrorRow.last_seen).desc())).all()
+
+
+def unresolved_errors(session: Session, *, connection_id: int, kind: str) -> Sequence[SyncErrorRow]:
+    """Rows not resolved yet, dismissed ones included (a dismissed problem may still exist)."""
+    return session.exec(
+        select(SyncErrorRow).where(
+            SyncErrorRow.connection_id == connection_id,
+            SyncErrorRow.kind == kind,
+            col(SyncErrorRow.resolved_at).is_(None),
+        )
+    ).all()
 
 
 def get_error(session: Session, *, connection_id: int, error_id: int) -> SyncErrorRow | None:
@@ -509,6 +541,11 @@ def acquire_lease(
     session.add(row)
     session.flush()
     return True
+
+
+def get_lease(session: Session, *, name: str) -> Lease | None:
+    """The lease row (who holds it and until when), to tell a person who is syncing."""
+    return session.get(Lease, name)
 
 
 def release_lease(session: Session, *, name: str, holder: str) -> None:

@@ -1,0 +1,352 @@
+"""The in-process scheduler: APScheduler 3 jobs for orders, stock, catalog and a full pass."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from storage import repo
+from sync.clock import Clock, system_clock
+from sync.context import SyncContext
+from sync.scheduler_jobs import (
+    DEFAULT_INTERVALS,
+    INTERVAL_FIELDS,
+    JOB_NAMES,
+    JOB_ORDERS,
+    JobFn,
+    JobRun,
+    JobStatus,
+    JobTrack,
+    SchedulerState,
+    default_jobs,
+    error_kind,
+)
+
+log = logging.getLogger(__name__)
+
+JOB_FAILED = "job_failed"
+LEASE_JOB = "lease"
+# Catalog, stock and the full pass all read and write links: one worker runs them one at a
+# time. Orders have their own worker so a long full pass never holds an order back, and the
+# lease its own so it is renewed however long a job runs.
+EXECUTOR_OF = {JOB_ORDERS: "orders", LEASE_JOB: "lease"}
+# Started jobs run at once except the full pass, which waits one interval: a restart loop
+# must not trigger a full reconciliation every time.
+FIRST_RUN_NOW = frozenset(JOB_NAMES) - {"full"}
+
+
+class SyncScheduler:
+    """Runs the sync jobs while this process holds the database lease; otherwise stands by.
+
+    ``speed`` divides every interval (tests run hours of schedule in seconds); a job that
+    raises records a ``job_failed`` error row and the next run happens as planned.
+    """
+
+    def __init__(
+        self,
+        ctx: SyncContext | Callable[[], SyncContext],
+        *,
+        clock: Clock = system_clock,
+        jobs: Mapping[str, JobFn] | None = None,
+        on_cycle: Sequence[Callable[[JobRun], None]] = (),
+        speed: float = 1.0,
+        lease_ttl: timedelta = timedelta(seconds=90),
+        unhealthy_after: int = 3,
+        holder: str | None = None,
+    ) -> None:
+        self._ctx = ctx if callable(ctx) and not isinstance(ctx, SyncContext) else (lambda: ctx)
+        base = self._ctx()
+        self._db, self._connection_id = base.db, base.connection_id
+        self._clock = clock
+        self._fns = dict(jobs if jobs is not None else default_jobs())
+        self._on_cycle = tuple(on_cycle)
+        self._speed = speed
+        self._lease_ttl = lease_ttl
+        self._unhealthy_after = unhealthy_after
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lease_name = f"scheduler:{self._connection_id}"
+        self._lock = threading.RLock()
+        self._tracks = {name: JobTrack() for name in self._fns}
+        self._intervals: dict[str, float] = dict(DEFAULT_INTERVALS)
+        self._config_version: int | None = None
+        self._state = SchedulerState.STOPPED
+        self._started_at: datetime | None = None
+        self._standby_reason: str | None = None
+        self._aps: BackgroundScheduler | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+
+    @property
+    def state(self) -> SchedulerState:
+        return self._state
+
+    @property
+    def standby_reason(self) -> str | None:
+        """Why this process does not sync (another one holds the lease), or None."""
+        return self._standby_reason
+
+    def start(self) -> SchedulerState:
+        """Start; RUNNING when this process got the lease, STANDBY when another one has it.
+
+        A standby scheduler keeps trying, so it takes over when the other process stops.
+        """
+        with self._lock:
+            if self._aps is not None:
+                return self._state
+            self._started_at = self._clock()
+            self._aps = BackgroundScheduler(
+                timezone=UTC,
+                executors={
+                    "default": ThreadPoolExecutor(1),
+                    "orders": ThreadPoolExecutor(1),
+                    "lease": ThreadPoolExecutor(1),
+                },
+                job_defaults={"coalesce": True, "max_instances": 1},
+            )
+            renew = max(self._lease_ttl.total_seconds() / 3, 0.05)
+            self._aps.add_job(
+                self._lease_tick,
+                IntervalTrigger(seconds=renew),
+                id=LEASE_JOB,
+                executor="lease",
+                misfire_grace_time=max(int(renew), 1),
+            )
+            self._aps.start()
+            self._lease_tick()
+            return self._state
+
+    def shutdown(self, *, wait: bool = True) -> None:
+        """Stop the jobs (waiting for running ones by default) and give the lease back."""
+        with self._lock:
+            aps, self._aps = self._aps, None
+        if aps is None:
+            return
+        aps.shutdown(wait=wait)
+        if self._state == SchedulerState.RUNNING:
+            with self._db.session() as s:
+                repo.release_lease(s, name=self.lease_name, holder=self.holder)
+                s.commit()
+        self._state = SchedulerState.STOPPED
+
+    # ---------------------------------------------------------------- lease and config
+
+    def _lease_tick(self) -> None:
+        """Renew (or try to take) the lease; follow config changes while running."""
+        now = self._clock()
+        try:
+            with self._db.session() as s:
+                held = repo.acquire_lease(
+                    s, name=self.lease_name, holder=self.holder, now=now, ttl=self._lease_ttl
+                )
+                other = None if held else repo.get_lease(s, name=self.lease_name)
+                s.commit()
+        except Exception:  # a database hiccup: keep the current state, try again next tick
+            log.exception("scheduler lease check failed holder=%s", self.holder)
+            return
+        with self._lock:
+            if held and self._state != SchedulerState.RUNNING:
+                self._go_running()
+            elif not held:
+                holder = (
+                    f" ({other.holder}, until {other.expires_at:%H:%M:%S} UTC)" if other else ""
+                )
+                self._go_standby(holder)
+        if held:
+            self.refresh_config()
+
+    def _go_running(self) -> None:
+        self._state = SchedulerState.RUNNING
+        self._standby_reason = None
+        self._load_intervals()
+        now = datetime.now(UTC)
+        assert self._aps is not None
+        for name in self._fns:
+            first = now if name in FIRST_RUN_NOW else now + self._every(name)
+            self._aps.add_job(
+                self._run,
+                self._trigger_for(name),
+                args=(name,),
+                id=name,
+                name=name,
+                executor=EXECUTOR_OF.get(name, "default"),
+                next_run_time=first,
+                replace_existing=True,
+                misfire_grace_time=self._grace(name),
+            )
+        log.info("scheduler running holder=%s lease=%s", self.holder, self.lease_name)
+
+    def _go_standby(self, holder: str) -> None:
+        was = self._state
+        self._state = SchedulerState.STANDBY
+        self._standby_reason = (
+            f"another sapo-sync process holds the scheduler lease{holder}; this one does "
+            "not sync and takes over when that one stops"
+        )
+        if was == SchedulerState.STANDBY:
+            return
+        if self._aps is not None:
+            for name in self._fns:
+                if self._aps.get_job(name) is not None:
+                    self._aps.remove_job(name)
+        level = logging.ERROR if was == SchedulerState.RUNNING else logging.WARNING
+        log.log(level, "scheduler standby holder=%s reason=%s", self.holder, self._standby_reason)
+
+    def _load_intervals(self) -> None:
+        with self._db.session() as s:
+            config = repo.latest_config(s, connection_id=self._connection_id)
+        self._config_version = None if config is None else config.version
+        for name, attr in INTERVAL_FIELDS.items():
+            value = DEFAULT_INTERVALS[name] if config is None else getattr(config, attr)
+            self._intervals[name] = float(value)
+
+    def refresh_config(self) -> bool:
+        """Re-read the active config; reschedule the jobs when its version changed."""
+        with self._db.session() as s:
+            config = repo.latest_config(s, connection_id=self._connection_id)
+        version = None if config is None else config.version
+        with self._lock:
+            if version == self._config_version or self._state != SchedulerState.RUNNING:
+                return False
+            self._load_intervals()
+            assert self._aps is not None
+            for name in self._fns:
+                self._aps.reschedule_job(name, trigger=self._trigger_for(name))
+                self._aps.modify_job(name, misfire_grace_time=self._grace(name))
+        log.info("scheduler intervals changed config_version=%s", version)
+        return True
+
+    def _every(self, name: str) -> timedelta:
+        return timedelta(seconds=self._intervals.get(name, 60.0) / self._speed)
+
+    def _trigger_for(self, name: str) -> IntervalTrigger:
+        return IntervalTrigger(seconds=self._every(name).total_seconds(), timezone=UTC)
+
+    def _grace(self, name: str) -> int:
+        # A run late by less than one interval still runs; later ones coalesce into it.
+        return max(int(self._every(name).total_seconds()), 1)
+
+    # ---------------------------------------------------------------- running jobs
+
+    def trigger(self, name: str) -> bool:
+        """Run a job now (a webhook, ``/sapo sync``); False in standby or for an unknown job.
+
+        A job already running runs once more right after, so no trigger is lost.
+        """
+        with self._lock:
+            if name not in self._fns or self._state != SchedulerState.RUNNING:
+                return False
+            track = self._tracks[name]
+            if track.running:
+                track.rerun = True
+                return True
+            track.triggered = True
+            assert self._aps is not None
+            self._aps.modify_job(name, next_run_time=datetime.now(UTC))
+        return True
+
+    def _run(self, name: str) -> None:
+        with self._lock:
+            if self._state != SchedulerState.RUNNING:
+                return
+            track = self._tracks[name]
+            track.running, track.rerun = True, False
+            triggered, track.triggered = track.triggered, False
+        started = self._clock()
+        result: object = None
+        error: str | None = None
+        try:
+            result = self._fns[name](self._ctx())
+        except Exception as exc:  # the job failed, the scheduler goes on (the next run is due)
+            error = f"{exc.__class__.__name__}: {exc}"
+            log.exception("scheduler job failed job=%s", name)
+        finished = self._clock()
+        self._record(name, error, finished)
+        with self._lock:
+            track.running = False
+            track.runs += 1
+            track.last_run = started
+            if error is None:
+                track.last_success, track.last_error = finished, None
+            else:
+                track.failures += 1
+                track.last_error = error
+            again, track.rerun = track.rerun, False
+            if again and self._aps is not None and self._state == SchedulerState.RUNNING:
+                track.triggered = True
+                self._aps.modify_job(name, next_run_time=datetime.now(UTC))
+        log.info(
+            "scheduler job done job=%s ok=%s duration_s=%.2f",
+            name,
+            error is None,
+            (finished - started).total_seconds(),
+        )
+        run = JobRun(name, started, finished, error is None, error, result, triggered)
+        for callback in self._on_cycle:
+            try:
+                callback(run)
+            except Exception:  # a broken alert publisher must not stop the sync
+                log.exception("scheduler on_cycle callback failed job=%s", name)
+
+    def _record(self, name: str, error: str | None, now: datetime) -> None:
+        """Open (or resolve, after a success) the job's ``job_failed`` error row (R19)."""
+        kind = error_kind(name)
+        subject = f"job:{name}"
+        try:
+            with self._db.session() as s:
+                if error is None:
+                    key = repo.fingerprint(kind, subject, JOB_FAILED)
+                    repo.resolve_errors(
+                        s, connection_id=self._connection_id, fingerprints=[key], now=now
+                    )
+                else:
+                    repo.record_error(
+                        s,
+                        connection_id=self._connection_id,
+                        kind=kind,
+                        subject=subject,
+                        code=JOB_FAILED,
+                        now=now,
+                        message=f"the {name} job failed: {error}",
+                    )
+                s.commit()
+        except Exception:  # the database itself may be what failed; the log has it
+            log.exception("scheduler could not record job result job=%s", name)
+
+    # ---------------------------------------------------------------- health
+
+    def jobs(self) -> tuple[JobStatus, ...]:
+        """Per job: last run, last success, next run, last error and the dead-man verdict."""
+        now = self._clock()
+        with self._lock:
+            out = []
+            for name, track in self._tracks.items():
+                job = self._aps.get_job(name) if self._aps is not None else None
+                next_run = getattr(job, "next_run_time", None) if job is not None else None
+                out.append(
+                    track.status(
+                        name,
+                        interval_s=self._every(name).total_seconds(),
+                        next_run=next_run,
+                        since=self._started_at,
+                        now=now,
+                        allowed_intervals=self._unhealthy_after,
+                        active=self._state == SchedulerState.RUNNING,
+                    )
+                )
+            return tuple(out)
+
+    @property
+    def healthy(self) -> bool:
+        """Running with every job succeeding recently, or correctly standing by."""
+        if self._state == SchedulerState.STANDBY:
+            return True
+        return self._state == SchedulerState.RUNNING and all(j.healthy for j in self.jobs())
