@@ -170,6 +170,26 @@ class WebInventoryLevel:
 
 
 @dataclass(frozen=True, slots=True)
+class WebInventoryItem:
+    """One per web variant; its id is what inventory levels call ``inventory_item_id``."""
+
+    id: int
+    sku: str | None
+    tracked: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """A webhook subscription on either API."""
+
+    id: int
+    topic: str
+    address: str
+    format: str = "json"
+    created_on: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class WebCustomer:
     id: int | None
     first_name: str | None = None

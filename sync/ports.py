@@ -20,6 +20,7 @@ from sync.domain import (
     PosOrder,
     PosProduct,
     PriceList,
+    Webhook,
     WebInventoryLevel,
     WebOrder,
     WebProduct,
@@ -66,7 +67,17 @@ class PosApi(Protocol):
 
     def create_order(self, new: NewPosOrder) -> PosOrder: ...
 
-    def find_order_by_reference(self, reference_number: str) -> PosOrder | None: ...
+    def find_order_by_reference(
+        self, reference_number: str, *, created_since: datetime | None = None
+    ) -> PosOrder | None:
+        """Exact match on ``reference_number``; ``created_since`` bounds the search."""
+        ...
+
+    def webhooks(self) -> list[Webhook]: ...
+
+    def register_webhook(self, topic: str, address: str) -> Webhook:
+        """Subscribe (reusing an identical existing subscription)."""
+        ...
 
     @property
     def budget(self) -> CallBudget: ...
@@ -106,6 +117,12 @@ class WebApi(Protocol):
         ...
 
     def order(self, order_id: int) -> WebOrder | None: ...
+
+    def webhooks(self) -> list[Webhook]: ...
+
+    def register_webhook(self, topic: str, address: str) -> Webhook:
+        """Subscribe (reusing an identical existing subscription)."""
+        ...
 
     @property
     def budget(self) -> CallBudget: ...
