@@ -56,6 +56,7 @@ def _http(
     timeout: httpx.Timeout,
     transport: httpx.BaseTransport | None,
     deadline_s: float,
+    max_attempts: int,
 ) -> SapoHttp:
     if not base_url:
         raise FatalError(f"{label} needs {prefix}_URL (e.g. https://yourstore.mysapo.net)")
@@ -70,7 +71,13 @@ def _http(
     )
     limiter = RateLimiter(clock=clock, sleep=sleep)
     return SapoHttp(
-        client, api=identity, limiter=limiter, clock=clock, sleep=sleep, deadline_s=deadline_s
+        client,
+        api=identity,
+        limiter=limiter,
+        clock=clock,
+        sleep=sleep,
+        deadline_s=deadline_s,
+        max_attempts=max_attempts,
     )
 
 
@@ -85,6 +92,7 @@ def make_pos_client(
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     transport: httpx.BaseTransport | None = None,
     deadline_s: float = 120.0,
+    max_attempts: int = 5,
 ) -> PosClient:
     """A POS client; the access token wins over key + secret when both are given."""
     return PosClient(
@@ -100,6 +108,7 @@ def make_pos_client(
             timeout=timeout,
             transport=transport,
             deadline_s=deadline_s,
+            max_attempts=max_attempts,
         )
     )
 
@@ -115,6 +124,7 @@ def make_web_client(
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     transport: httpx.BaseTransport | None = None,
     deadline_s: float = 120.0,
+    max_attempts: int = 5,
 ) -> WebClient:
     """A Sapo Web client; the access token wins over key + secret when both are given."""
     return WebClient(
@@ -130,5 +140,6 @@ def make_web_client(
             timeout=timeout,
             transport=transport,
             deadline_s=deadline_s,
+            max_attempts=max_attempts,
         )
     )

@@ -26,11 +26,17 @@ def clients_for(
     sleep: Sleep = time.sleep,
     timeout: httpx.Timeout = TEST_TIMEOUT,
     deadline_s: float = 60.0,
+    max_attempts: int = 5,
+    api_secret: str | None = None,
 ) -> tuple[PosClient, WebClient]:
-    """A POS and a web client on ``sb`` with its credentials (HTTP Basic); close them after."""
+    """A POS and a web client on ``sb`` with its credentials (HTTP Basic); close them after.
+
+    ``api_secret`` overrides the sandbox's secret (to test a rejected credential).
+    """
     options: dict[str, Any] = {
         "api_key": sb.api_key,
-        "api_secret": sb.api_secret,
+        "api_secret": sb.api_secret if api_secret is None else api_secret,
+        "max_attempts": max_attempts,
         "clock": clock,
         "sleep": sleep,
         "timeout": timeout,
