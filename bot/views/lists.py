@@ -1,0 +1,195 @@
+"""Paged product, order and error lists (R13, R17, R19) with per-row buttons."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Translator
+from bot.text import esc
+from bot.views import buttons as act
+from bot.views.fmt import money, when
+from bot.views.kit import Block, Message, actions, button, context, header, message, section
+
+PAGE_SIZE = 10
+LINK_STATUS_KEYS = {
+    "linked": "status.link.linked",
+    "disconnected": "status.link.disconnected",
+    "error": "status.link.error",
+    "pos_deleted": "status.link.pos_deleted",
+    "deleted": "status.link.deleted",
+}
+ORDER_STATUS_KEYS = {
+    "pending": "status.order.pending",
+    "pushed": "status.order.pushed",
+    "failed": "status.order.failed",
+    "skipped": "status.order.skipped",
+    "ineligible": "status.order.ineligible",
+}
+KIND_KEYS = {"product": "list.kind.product", "order": "list.kind.order"}
+TITLE_KEYS = {"products": "list.products", "orders": "list.orders", "errors": "list.errors"}
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """Which list, its filters and the page; travels in the Previous/Next button values."""
+
+    kind: str  # products | orders | errors
+    text: str = ""
+    status: str | None = None
+    offset: int = 0
+
+    def encode(self) -> str:
+        return json.dumps(
+            {"k": self.kind, "q": self.text[:200], "s": self.status, "o": self.offset},
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def decode(cls, value: str) -> ListQuery:
+        data = json.loads(value)
+        if data.get("k") not in TITLE_KEYS:
+            raise ValueError("unknown list")
+        status = data.get("s")
+        return cls(
+            kind=data["k"],
+            text=str(data.get("q") or "")[:200],
+            status=str(status) if status else None,
+            offset=max(0, int(data.get("o") or 0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRow:
+    sku: str
+    name: str
+    status: str
+    reason: str | None = None
+    cost_review: bool = False
+    last_synced_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    name: str
+    status: str
+    customer: str | None = None
+    total: int | None = None
+    pos_code: str | None = None
+    reason: str | None = None
+    created: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorRow:
+    id: int
+    kind: str
+    subject: str
+    code: str
+    message: str
+    count: int
+    last_seen: datetime
+
+
+def products_page(
+    t: Translator,
+    rows: Sequence[ProductRow],
+    total: int,
+    query: ListQuery,
+    tz: ZoneInfo,
+    stamp: str,
+) -> Message:
+    blocks: list[Block] = [header(_title(t, query))]
+    for i, row in enumerate(rows[:PAGE_SIZE]):
+        lines = [f"*`{esc(row.sku, 120)}`*  {esc(row.name, 200)}"]
+        status = t(LINK_STATUS_KEYS.get(row.status, row.status))
+        lines.append(t("list.product.meta", status=status, synced=when(row.last_synced_at, tz)))
+        if row.cost_review:
+            lines.append(t("list.product.cost_review"))
+        if row.reason:
+            lines.append(f"> {esc(row.reason, 300)}")
+        blocks.append(section("\n".join(lines)))
+        blocks.append(
+            actions(act.product_buttons(t, row.sku, row.status), block_id=f"p{i}.{stamp}")
+        )
+    return _finish(t, blocks, rows, total, query, stamp)
+
+
+def orders_page(
+    t: Translator, rows: Sequence[OrderRow], total: int, query: ListQuery, tz: ZoneInfo, stamp: str
+) -> Message:
+    blocks: list[Block] = [header(_title(t, query))]
+    for i, row in enumerate(rows[:PAGE_SIZE]):
+        first = f"*{esc(row.name, 60)}*  {esc(row.customer or '—', 120)}  {money(row.total)}"
+        status = t(ORDER_STATUS_KEYS.get(row.status, row.status))
+        meta = t(
+            "list.order.meta",
+            status=status,
+            pos=esc(row.pos_code or "—", 60),
+            created=when(row.created, tz),
+        )
+        lines = [first, meta] + ([f"> {esc(row.reason, 300)}"] if row.reason else [])
+        text = "\n".join(lines)
+        if row.status == "pushed":
+            blocks.append(section(text))
+        else:
+            blocks.append(
+                section(text, accessory=act.resync_button(t, row.name), block_id=f"o{i}.{stamp}")
+            )
+    return _finish(t, blocks, rows, total, query, stamp)
+
+
+def errors_page(
+    t: Translator, rows: Sequence[ErrorRow], total: int, query: ListQuery, tz: ZoneInfo, stamp: str
+) -> Message:
+    blocks: list[Block] = [header(_title(t, query))]
+    for i, row in enumerate(rows[:PAGE_SIZE]):
+        kind = t(KIND_KEYS.get(row.kind, "list.kind.product"))
+        lines = [
+            f"*{kind}* `{esc(row.subject, 120)}` · {esc(row.code, 60)}",
+            esc(row.message, 500),
+            t("list.error.meta", count=row.count, last=when(row.last_seen, tz)),
+        ]
+        buttons = act.error_buttons(t, row.id, row.kind, row.subject)
+        blocks.append(section("\n".join(lines)))
+        blocks.append(actions(buttons, block_id=f"e{i}.{stamp}"))
+    return _finish(t, blocks, rows, total, query, stamp)
+
+
+def _title(t: Translator, query: ListQuery) -> str:
+    parts = [t(TITLE_KEYS[query.kind])]
+    if query.status:
+        parts.append(query.status)
+    if query.text:
+        parts.append(f"“{query.text[:60]}”")
+    return " · ".join(parts)
+
+
+def _finish(
+    t: Translator,
+    blocks: list[Block],
+    rows: Sequence[object],
+    total: int,
+    query: ListQuery,
+    stamp: str,
+) -> Message:
+    title = _title(t, query)
+    if not rows:
+        blocks.append(section(t("list.empty")))
+        return message(title, blocks)
+    first, last = query.offset + 1, query.offset + min(len(rows), PAGE_SIZE)
+    blocks.append(context(t("list.range", first=first, last=last, total=total)))
+    nav: list[Block] = []
+    if query.offset > 0:
+        prev = ListQuery(query.kind, query.text, query.status, max(0, query.offset - PAGE_SIZE))
+        nav.append(button(t("btn.previous"), act.PAGE, prev.encode()))
+    if last < total:
+        nxt = ListQuery(query.kind, query.text, query.status, query.offset + PAGE_SIZE)
+        nav.append(button(t("btn.next"), act.PAGE_NEXT, nxt.encode()))
+    if nav:
+        blocks.append(actions(nav, block_id=f"nav.{stamp}"))
+    return message(f"{title}: {first}-{last} / {total}", blocks)

@@ -1,0 +1,78 @@
+"""The English and Vietnamese catalogues are complete and agree with the code."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+import re
+from pathlib import Path
+
+import pytest
+
+import bot
+from bot.i18n import LANGUAGES, Translator, catalog, placeholders
+
+BOT = Path(bot.__file__).resolve().parent
+KEY = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)+$")
+
+
+def _namespaces() -> set[str]:
+    return {key.split(".")[0] for key in catalog("en")}
+
+
+def _keys_in_code() -> set[str]:
+    """String literals that look like catalogue keys, plus every ``*_KEYS`` mapping's values."""
+    found: set[str] = set()
+    spaces = _namespaces()
+    for path in BOT.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and KEY.match(node.value)
+                and node.value.split(".")[0] in spaces
+            ):
+                found.add(node.value)
+    for info in pkgutil.walk_packages([str(BOT)], prefix="bot."):
+        if info.name.endswith("__main__"):  # importing it would run the CLI
+            continue
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if name.endswith("_KEYS") and isinstance(value, dict):
+                found.update(v for v in value.values() if isinstance(v, str))
+    return found
+
+
+def test_both_catalogues_have_the_same_keys() -> None:
+    """A key missing from English or Vietnamese fails here, not in front of a user."""
+    en, vi = set(catalog("en")), set(catalog("vi"))
+    assert sorted(en - vi) == [], "missing in vi.json"
+    assert sorted(vi - en) == [], "missing in en.json"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_key_used_in_code_is_in_the_catalogue(lang: str) -> None:
+    """Every key the builders ask for exists (a typo in code fails here)."""
+    missing = sorted(_keys_in_code() - set(catalog(lang)))
+    assert missing == []
+
+
+def test_translations_take_the_same_placeholders() -> None:
+    """A Vietnamese template fills the same ``{fields}`` as its English one."""
+    en, vi = catalog("en"), catalog("vi")
+    wrong = [k for k in en if placeholders(en[k]) != placeholders(vi.get(k, ""))]
+    assert wrong == []
+
+
+def test_vietnamese_is_written_with_diacritics() -> None:
+    """The Vietnamese catalogue is real Vietnamese, not ASCII transliteration."""
+    vi = catalog("vi")
+    assert "Đã liên kết" in vi["status.link.linked"]
+    assert Translator("vi")("btn.unlink") == "Xóa liên kết"
+
+
+def test_translator_fills_placeholders() -> None:
+    """Templates are filled with the given values in the chosen language."""
+    assert Translator("en")("list.range", first=1, last=10, total=42) == "Showing 1\u201310 of 42"
+    assert "trên tổng 42" in Translator("vi")("list.range", first=1, last=10, total=42)
