@@ -109,8 +109,12 @@ def line_problems(order: WebOrder, links: Mapping[str, LinkView]) -> tuple[LineP
 
 
 def eligibility(order: WebOrder, *, cutover: datetime) -> OrderDecision | None:
-    """R5: an order older than the cut-over, or cancelled, never goes to POS."""
-    if order.created_on < cutover:
+    """R5: an order older than the cut-over, or cancelled, never goes to POS.
+
+    Compared in whole seconds, Sapo's precision: an order stamped in the cut-over's own
+    second was placed after setup began, so it counts as after.
+    """
+    if order.created_on < cutover.replace(microsecond=0):
         reason = (
             f"created {order.created_on:%Y-%m-%d %H:%M} UTC, "
             f"before setup ({cutover:%Y-%m-%d %H:%M} UTC)"

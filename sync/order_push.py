@@ -31,6 +31,7 @@ WEB_SOURCE_NAME = "Web"
 # A claim older than this belongs to a process that died mid-attempt; an attempt makes a
 # handful of calls, so five minutes is far beyond a live one.
 CLAIM_TTL = timedelta(minutes=5)
+SEARCH_MARGIN = timedelta(days=1)
 RETRY = "retry"  # the outcome of an attempt that ended without a verdict
 
 
@@ -89,6 +90,14 @@ def customer_id(ctx: SyncContext, order: WebOrder) -> int | None:
             if again is not None:
                 return again.id
         raise
+
+
+def _find_on_pos(ctx: SyncContext, order: WebOrder) -> PosOrder | None:
+    """The POS order an earlier attempt made for ``order`` (it cannot predate the web order;
+    a day's margin covers the two clocks)."""
+    return ctx.pos.find_order_by_reference(
+        order.name, created_since=order.created_on - SEARCH_MARGIN
+    )
 
 
 def attempt(
@@ -188,7 +197,7 @@ def _attempt(ctx: SyncContext, row: Order, *, lookups: PosLookups, actor: str) -
             s.commit()
     if row.attempts > 1:
         # An earlier attempt may have created the POS order and died before recording it.
-        existing = ctx.pos.find_order_by_reference(order.name)
+        existing = _find_on_pos(ctx, order)
         if existing is not None:
             return _pushed(ctx, row, order, existing, config.version, actor, found=True)
     try:
@@ -219,7 +228,7 @@ def _attempt(ctx: SyncContext, row: Order, *, lookups: PosLookups, actor: str) -
     except RetryableError as exc:
         if not exc.outcome_unknown:
             raise
-        existing = ctx.pos.find_order_by_reference(order.name)
+        existing = _find_on_pos(ctx, order)
         if existing is None:
             raise
         return _pushed(ctx, row, order, existing, config.version, actor, found=True)
