@@ -103,11 +103,18 @@ def _targets_one_record(method: str, path: str) -> bool:
 def error_for(response: httpx.Response, *, api: ApiIdentity) -> SyncError | None:
     """The error an answer means, or None when it succeeded."""
     status = response.status_code
-    if status < 400:
+    if status < 300:
         return None
     method = response.request.method
     path = response.request.url.path
     call = f"{method} {path}"
+    if status < 400:
+        # Sapo's API does not redirect; a redirect is the login page of a wrong address.
+        target = response.headers.get("Location", "?")
+        return FatalError(
+            f"{api.label} redirected {call} to {target} ({status}): check {api.url_setting}",
+            status=status,
+        )
     detail = describe(field_errors(_body(response)))
     suffix = f": {detail}" if detail else ""
     if status == 429:
