@@ -13,12 +13,14 @@ from sync.domain import (
     NewPosCustomer,
     NewPosOrder,
     NewPosProduct,
+    NewPosVariant,
     NewWebProduct,
     NewWebVariant,
     OrderSource,
     PosCustomer,
     PosOrder,
     PosProduct,
+    PosVariant,
     PriceList,
     Webhook,
     WebInventoryLevel,
@@ -55,6 +57,12 @@ class PosApi(Protocol):
 
     def create_product(self, new: NewPosProduct) -> PosProduct:
         """POST; an unknown outcome raises RetryableError(outcome_unknown=True)."""
+        ...
+
+    def create_variant(
+        self, product_id: int, new: NewPosVariant, *, location_id: int | None = None
+    ) -> PosVariant:
+        """POST onto an existing product; initial stock lands at ``location_id``."""
         ...
 
     def order_sources(self) -> list[OrderSource]: ...

@@ -22,6 +22,7 @@ from sync.domain import (
     PosCustomer,
     PosOrder,
     PosProduct,
+    PosVariant,
     PriceList,
     Webhook,
 )
@@ -211,6 +212,17 @@ class PosClient(ClientBase):
         headers = {LOCATION_HEADER: str(new.location_id)} if new.location_id is not None else None
         payload = self._http.post("/admin/products.json", product_body(new), headers=headers)
         return parse_pos.product(one(payload, "product"))
+
+    def create_variant(
+        self, product_id: int, new: NewPosVariant, *, location_id: int | None = None
+    ) -> PosVariant:
+        """POST a variant onto an existing product; its initial stock lands at ``location_id``."""
+        headers = {LOCATION_HEADER: str(location_id)} if location_id is not None else None
+        body = {"variant": _variant_body(new, with_stock=location_id is not None)}
+        payload = self._http.post(
+            f"/admin/products/{product_id}/variants.json", body, headers=headers
+        )
+        return parse_pos.variant(one(payload, "variant"), product_id=product_id)
 
     def create_customer(self, new: NewPosCustomer) -> PosCustomer:
         body: dict[str, Any] = {"name": new.name}

@@ -73,6 +73,27 @@ def test_create_pos_product_with_prices_and_initial_stock_at_a_branch(sapo: Sapo
     assert stats["pos POST /admin/products.json"] == 1
 
 
+def test_add_pos_variant_to_an_existing_product(sapo: SapoPair) -> None:
+    """A new size on a linked product becomes a POS variant with prices and branch stock (R7)."""
+    product = sapo.pos.create_product(new_pos_product())
+    new = NewPosVariant(
+        sku="ALCL-XL",
+        name="Áo len cổ lọ - XL",
+        options=("XL", None, None),
+        prices={BANLE: 370000},
+        initial_stock=Decimal(3),
+    )
+    variant = sapo.pos.create_variant(product.id, new, location_id=BRANCH_2)
+    assert (variant.product_id, variant.sku, variant.prices[BANLE]) == (
+        product.id,
+        "ALCL-XL",
+        370000,
+    )
+    assert variant.available_at(frozenset({BRANCH_2})) == Decimal(3)
+    again = sapo.pos.product(product.id)
+    assert again is not None and [v.sku for v in again.variants] == ["ALCL-M", "ALCL-L", "ALCL-XL"]
+
+
 def test_create_web_product_hidden_without_images(sapo: SapoPair) -> None:
     """A product created on the web arrives hidden (R12), with its options, without image (R9)."""
     new = NewWebProduct(
