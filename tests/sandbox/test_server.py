@@ -1,0 +1,83 @@
+"""`serve()` as a process: quick start with the demo seed, printed URLs, clean stop."""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sandbox import Sandbox
+from tests.sandbox.conftest import client
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _read_urls(process: subprocess.Popen[bytes], deadline: float) -> dict[str, str]:
+    assert process.stdout is not None
+    fd = process.stdout.fileno()
+    seen = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while seen.count(b"\n") < 2:
+            left = deadline - time.monotonic()
+            if left <= 0 or not selector.select(left):
+                pytest.fail(f"no URLs printed in time; got {seen!r}")
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                pytest.fail("server exited before printing its URLs")
+            seen += chunk
+    lines = seen.decode().splitlines()[:2]
+    return dict(line.strip().partition("=")[::2] for line in lines)
+
+
+@pytest.fixture
+def process() -> Iterator[subprocess.Popen[bytes]]:
+    """`python -m sandbox --port 0 --seed demo`, killed if the test left it running."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--port", "0", "--seed", "demo"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield child
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait(timeout=10)
+        assert child.stdout is not None
+        child.stdout.close()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_serve_starts_fast_and_stops_on_signal(
+    process: subprocess.Popen[bytes], stop: signal.Signals
+) -> None:
+    """Both URLs are printed within 2 s, they answer, and a signal stops the server."""
+    started = time.monotonic()
+    urls = _read_urls(process, started + 2.0)
+    assert urls["SAPO_POS_URL"].endswith("/pos")
+    assert urls["SAPO_WEB_URL"].endswith("/web")
+    with client(urls["SAPO_WEB_URL"]) as web:
+        assert web.get("/admin/products/count.json").json()["count"] > 0
+    process.send_signal(stop)
+    code = process.wait(timeout=10)
+    assert code in (0, -stop)
+
+
+def test_sandbox_releases_its_port() -> None:
+    """After `stop()` the port is free again and the thread is gone."""
+    with Sandbox("empty") as sandbox:
+        port = sandbox.port
+        with client(sandbox.web_url) as web:
+            assert web.get("/admin/store.json").status_code == 200
+    again = Sandbox("empty", port=port)
+    with again:
+        assert again.port == port
