@@ -76,6 +76,18 @@ def db_current() -> None:
 
 
 @main.command()
+@click.option(
+    "--host", default="0.0.0.0", show_default=True, help="HTTP mode only; PORT sets the port."
+)
+@friendly_errors
+def run(host: str) -> None:
+    """Run the Slack bot and the sync scheduler (Socket Mode if SLACK_APP_TOKEN is set)."""
+    from bot.run import run as run_bot
+
+    run_bot(settings_for("run"), host=host)
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8787, show_default=True, type=int)
 @click.option("--seed", default="demo", show_default=True, help="demo, empty or bench:N")

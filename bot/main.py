@@ -1,0 +1,206 @@
+"""The one composition root: database, Sapo clients, sync context, Bolt app, alerts, scheduler."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+
+from bot.alerts import AlertPublisher
+from bot.cycle import CycleHook
+from bot.deps import BotDeps
+from bot.i18n import Translator
+from bot.incidents import log_incident
+from bot.listeners import actions, commands, home, views
+from bot.listeners.common import ephemeral, note
+from bot.logs import configure_logging
+from bot.middleware import dedupe_redeliveries
+from bot.settings import Settings, require
+from bot.text import esc
+from bot.worker import Worker
+from storage import repo
+from storage.engine import Database
+from sync.clients import make_pos_client, make_web_client
+from sync.clock import Clock, system_clock
+from sync.context import SyncContext
+from sync.errors import UserError
+from sync.scheduler import SyncScheduler
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BotApp:
+    """Everything ``sapo-sync run`` (and the tests) start, stop and look into."""
+
+    settings: Settings
+    app: App
+    deps: BotDeps
+    db: Database
+    scheduler: Any
+    alerts: AlertPublisher | None
+    hook: CycleHook
+    closers: list[Any] = field(default_factory=list)
+
+    def asgi(self) -> Any:
+        from bot.server import asgi_app
+
+        return asgi_app(self)
+
+    def close(self) -> None:
+        """Stop the scheduler, let running work finish, close the clients and the database."""
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=True)
+        self.deps.worker.shutdown(wait=True)
+        for closer in self.closers:
+            closer.close()
+        self.db.dispose()
+
+
+def _secret(value: Any) -> str | None:
+    return None if value is None else str(value.get_secret_value()) or None
+
+
+def slack_client(settings: Settings) -> WebClient:
+    """The Web API client: honours 429 ``Retry-After`` (a few times) and connection resets."""
+    return WebClient(
+        token=_secret(settings.slack_bot_token),
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=1),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+def build_app(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    scheduler: Any = None,
+    alert_pace_s: float = 1.0,
+    workers: int = 2,
+    with_scheduler: bool = True,
+) -> BotApp:
+    """Wire the whole application; nothing is started (``run`` starts the scheduler)."""
+    require(settings, "SLACK_BOT_TOKEN", "SAPO_POS_URL", "SAPO_WEB_URL", command="run")
+    secrets = [
+        _secret(getattr(settings, name)) or ""
+        for name in type(settings).model_fields
+        if name.endswith(("_token", "_secret", "_api_key"))
+    ]
+    secrets.append(urlsplit(settings.database_url).password or "")
+    configure_logging(settings.log_level, secrets=secrets)
+    db = Database(settings.database_url)
+    if db.dialect == "sqlite":
+        db.upgrade()  # the embedded database follows the code; PostgreSQL is upgraded by ops
+    pos_url, web_url = str(settings.sapo_pos_url), str(settings.sapo_web_url)
+    pos = make_pos_client(
+        pos_url,
+        api_key=_secret(settings.sapo_pos_api_key),
+        api_secret=_secret(settings.sapo_pos_api_secret),
+        access_token=_secret(settings.sapo_pos_access_token),
+        clock=clock,
+    )
+    web = make_web_client(
+        web_url,
+        api_key=_secret(settings.sapo_web_api_key),
+        api_secret=_secret(settings.sapo_web_api_secret),
+        access_token=_secret(settings.sapo_web_access_token),
+        clock=clock,
+    )
+    with db.session() as session:
+        connection = repo.ensure_connection(
+            session, name=settings.connection_name, pos_url=pos_url, web_url=web_url, now=clock()
+        )
+        session.commit()
+        assert connection.id is not None
+    ctx = SyncContext(
+        db=db,
+        connection_id=connection.id,
+        pos=pos,
+        web=web,
+        clock=clock,
+        pos_admin_url=pos_url.rstrip("/") + "/admin",
+        web_admin_url=web_url.rstrip("/") + "/admin",
+    )
+    client = slack_client(settings)
+    app = App(
+        client=client,
+        signing_secret=_secret(settings.slack_signing_secret),
+        token_verification_enabled=False,
+        name="sapo-sync",
+        logger=logging.getLogger("bot.bolt"),
+    )
+    t, tz = Translator(settings.bot_language), ZoneInfo(settings.timezone)
+    deps = BotDeps(
+        ctx=ctx,
+        t=t,
+        tz=tz,
+        admins=frozenset(settings.slack_admin_users),
+        worker=Worker(max_workers=workers),
+        alert_channel=settings.slack_alert_channel,
+    )
+    alerts = None
+    if settings.slack_alert_channel:
+        alerts = AlertPublisher(
+            ctx, client, channel=settings.slack_alert_channel, t=t, tz=tz, pace_s=alert_pace_s
+        )
+    deps.alerts = alerts
+    hook = CycleHook(deps, client)
+    deps.runs = hook
+    if scheduler is None and with_scheduler:
+        scheduler = SyncScheduler(ctx, clock=clock, on_cycle=[hook])
+    deps.scheduler = scheduler
+    if scheduler is not None:
+        deps.scheduler_healthy = lambda: bool(scheduler.healthy)
+    app.use(dedupe_redeliveries(deps))
+    for module in (commands, actions, views, home):
+        module.register(app, deps)
+    app.error(_error_handler(deps))
+    log.info(
+        "bot built connection=%s language=%s admins=%d alert_channel=%s",
+        settings.connection_name,
+        settings.bot_language,
+        len(deps.admins),
+        settings.slack_alert_channel or "-",
+    )
+    return BotApp(
+        settings=settings,
+        app=app,
+        deps=deps,
+        db=db,
+        scheduler=scheduler,
+        alerts=alerts,
+        hook=hook,
+        closers=[pos, web],
+    )
+
+
+def _error_handler(deps: BotDeps) -> Any:
+    """UserError → a short ephemeral reply; anything else → an incident id to quote."""
+
+    def handle(error: Exception, body: dict[str, Any], respond: Any) -> None:
+        if isinstance(error, UserError):
+            text = "⚠️ " + esc(str(error), 500)
+        else:
+            user = str((body.get("user") or {}).get("id") or body.get("user_id") or "")
+            text = deps.t("error.incident", id=log_incident(error, where="listener", user=user))
+        if respond is not None and (
+            body.get("response_url") or body.get("response_urls") or body.get("container")
+        ):
+            try:
+                ephemeral(respond, note(text))
+            except Exception:  # no response_url in this payload (a modal, an event)
+                log.warning("could not tell the user about an error")
+
+    return handle

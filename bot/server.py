@@ -1,0 +1,67 @@
+"""HTTP mode: one ASGI app (Starlette) for Slack's events, Sapo's webhooks and ``/healthz``."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from sync.health import health
+from sync.webhooks import handle_delivery
+
+if TYPE_CHECKING:
+    from bot.main import BotApp
+
+log = logging.getLogger(__name__)
+SOURCES = ("pos", "web")
+
+
+def asgi_app(bot: BotApp) -> Starlette:
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        # Bolt's dispatch blocks until the listener acks (up to 3 s): keep it off the loop.
+        response = await run_in_threadpool(bot.app.dispatch, to_bolt_request(request, body))
+        return to_starlette_response(response)
+
+    async def webhook(request: Request) -> Response:
+        source = request.path_params["source"]
+        if source not in SOURCES:
+            return JSONResponse({"ok": False, "error": "unknown source"}, status_code=404)
+        secret = bot.settings.sapo_webhook_secret
+        if secret is None or bot.scheduler is None:
+            return JSONResponse({"ok": False, "error": "webhooks are off"}, status_code=404)
+        raw = await request.body()
+        outcome = await run_in_threadpool(
+            lambda: handle_delivery(
+                bot.deps.ctx,
+                source=source,
+                topic=None,
+                raw_body=raw,
+                headers=dict(request.headers),
+                secret=secret.get_secret_value(),
+                scheduler=bot.scheduler,
+            )
+        )
+        return JSONResponse(
+            {"ok": outcome.status_code < 400, "result": outcome.result},
+            status_code=outcome.status_code,
+        )
+
+    async def healthz(_request: Request) -> Response:
+        if bot.scheduler is None:
+            return JSONResponse({"ok": True, "state": "no scheduler", "jobs": []})
+        report = health(bot.scheduler)
+        return JSONResponse(report.as_dict(), status_code=report.status_code)
+
+    routes: list[Any] = [
+        Route("/slack/events", slack_events, methods=["POST"]),
+        Route("/webhooks/{source}", webhook, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    return Starlette(routes=routes)
