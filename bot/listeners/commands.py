@@ -32,6 +32,7 @@ from bot.views.lists import ListQuery
 from bot.views.people import mention
 
 log = logging.getLogger(__name__)
+COMMAND = "/sapo"  # manifest.yml declares the same (tests/bot/test_manifest.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,7 @@ class Invocation:
 
 
 def register(app: App, deps: BotDeps) -> None:
-    @app.command("/sapo")
+    @app.command(COMMAND)
     def sapo(ack: Any, body: dict[str, Any], respond: Respond, client: Any) -> None:
         ack()
         try:

@@ -12,6 +12,7 @@ from bot.deps import BotDeps
 from bot.views.status import home_view
 
 log = logging.getLogger(__name__)
+EVENTS = ("app_home_opened",)  # the only bot event manifest.yml subscribes to
 
 
 def publish_home(deps: BotDeps, client: Any, user: str) -> None:
@@ -35,7 +36,7 @@ def refresh_homes(deps: BotDeps, client: Any) -> None:
 
 
 def register(app: App, deps: BotDeps) -> None:
-    @app.event("app_home_opened")
+    @app.event(EVENTS[0])
     def opened(event: dict[str, Any], client: Any) -> None:
         if event.get("tab", "home") != "home":
             return
