@@ -94,6 +94,16 @@ class SapoHttp:
                 return self._attempt(method, path, params, body, headers, missing_ok)
             except _Again as again:
                 error = again.error
+            except RetryableError as unknown:
+                if unknown.outcome_unknown:
+                    log.warning(
+                        "sapo_outcome_unknown api=%s method=%s path=%s status=%s",
+                        self.api.label,
+                        method,
+                        path,
+                        unknown.status,
+                    )
+                raise
             if error.status == 429:
                 pause = error.retry_after or 0.0
             else:

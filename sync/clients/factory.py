@@ -10,7 +10,7 @@ import httpx
 from sync.clients.base import SapoHttp
 from sync.clients.http_errors import ApiIdentity
 from sync.clients.pos import PosClient
-from sync.clients.ratelimit import RateLimiter, Sleep
+from sync.clients.ratelimit import DEFAULT_LEAK_RATE, RateLimiter, Sleep
 from sync.clients.web import WebClient
 from sync.clock import Clock, system_clock
 from sync.errors import FatalError
@@ -57,6 +57,7 @@ def _http(
     transport: httpx.BaseTransport | None,
     deadline_s: float,
     max_attempts: int,
+    leak_rate: float,
 ) -> SapoHttp:
     if not base_url:
         raise FatalError(f"{label} needs {prefix}_URL (e.g. https://yourstore.mysapo.net)")
@@ -69,7 +70,7 @@ def _http(
         transport=transport,
         follow_redirects=False,  # a redirect means a wrong URL (e.g. the login page): say so
     )
-    limiter = RateLimiter(clock=clock, sleep=sleep)
+    limiter = RateLimiter(clock=clock, sleep=sleep, leak_rate=leak_rate)
     return SapoHttp(
         client,
         api=identity,
@@ -93,8 +94,13 @@ def make_pos_client(
     transport: httpx.BaseTransport | None = None,
     deadline_s: float = 120.0,
     max_attempts: int = 5,
+    leak_rate: float = DEFAULT_LEAK_RATE,
 ) -> PosClient:
-    """A POS client; the access token wins over key + secret when both are given."""
+    """A POS client; the access token wins over key + secret when both are given.
+
+    The bucket size is learnt from Sapo's call-limit header; the leak rate is not sent, so it is
+    a setting (2 calls/s, sheet §4.2).
+    """
     return PosClient(
         _http(
             "SAPO_POS",
@@ -109,6 +115,7 @@ def make_pos_client(
             transport=transport,
             deadline_s=deadline_s,
             max_attempts=max_attempts,
+            leak_rate=leak_rate,
         )
     )
 
@@ -125,6 +132,7 @@ def make_web_client(
     transport: httpx.BaseTransport | None = None,
     deadline_s: float = 120.0,
     max_attempts: int = 5,
+    leak_rate: float = DEFAULT_LEAK_RATE,
 ) -> WebClient:
     """A Sapo Web client; the access token wins over key + secret when both are given."""
     return WebClient(
@@ -141,5 +149,6 @@ def make_web_client(
             transport=transport,
             deadline_s=deadline_s,
             max_attempts=max_attempts,
+            leak_rate=leak_rate,
         )
     )

@@ -119,6 +119,13 @@ def text_or_none(value: Any) -> str | None:
     return result if result.strip() else None
 
 
+def json_quantity(value: Decimal) -> int | float:
+    """A quantity for a request body: whole numbers as ints, else at most three decimals."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP))
+
+
 def sapo_time(moment: datetime) -> str:
     """A filter value Sapo accepts (ISO 8601 UTC with Z)."""
     if moment.tzinfo is None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sync.clients import parse_pos
 from sync.clients.base import ClientBase
 from sync.clients.paging import pos_pages
-from sync.clients.parse_common import PayloadError, one, sapo_time, webhook
+from sync.clients.parse_common import PayloadError, json_quantity, one, sapo_time, webhook
 from sync.domain import (
     Location,
     NewPosCustomer,
@@ -39,10 +38,6 @@ def phone_key(raw: str | None) -> str:
     return digits
 
 
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(round(value, 3))
-
-
 def _variant_body(new: NewPosVariant, *, with_stock: bool) -> dict[str, Any]:
     body: dict[str, Any] = {"sku": new.sku, "name": new.name}
     if new.barcode is not None:
@@ -55,7 +50,7 @@ def _variant_body(new: NewPosVariant, *, with_stock: bool) -> dict[str, Any]:
             {"price_list_id": list_id, "value": value} for list_id, value in new.prices.items()
         ]
     if with_stock and new.initial_stock:
-        body["init_stock"] = _number(new.initial_stock)
+        body["init_stock"] = json_quantity(new.initial_stock)
     return body
 
 
@@ -83,7 +78,7 @@ def order_body(new: NewPosOrder) -> dict[str, Any]:
         "order_line_items": [
             {
                 "variant_id": line.variant_id,
-                "quantity": _number(line.quantity),
+                "quantity": json_quantity(line.quantity),
                 "price": line.price,
                 "discount_amount": line.discount_amount,
             }

@@ -10,7 +10,7 @@ from typing import Any
 from sync.clients import parse_web
 from sync.clients.base import ClientBase
 from sync.clients.paging import web_pages, web_pages_since
-from sync.clients.parse_common import PayloadError, items, one, sapo_time, webhook
+from sync.clients.parse_common import PayloadError, items, json_quantity, one, sapo_time, webhook
 from sync.domain import (
     Location,
     Money,
@@ -35,11 +35,6 @@ def _chunks(values: Iterable[int], size: int = ID_CHUNK) -> Iterator[str]:
     ordered = list(dict.fromkeys(values))
     for start in range(0, len(ordered), size):
         yield ",".join(str(v) for v in ordered[start : start + size])
-
-
-def _number(value: Decimal) -> int | float:
-    """A quantity as JSON: whole numbers stay ints, Sapo keeps at most three decimals."""
-    return int(value) if value == value.to_integral_value() else float(round(value, 3))
 
 
 def _variant_body(new: NewWebVariant) -> dict[str, Any]:
@@ -234,7 +229,7 @@ class WebClient(ClientBase):
         level = {
             "location_id": location_id,
             "inventory_item_id": inventory_item_id,
-            "available": _number(available),
+            "available": json_quantity(available),
         }
         self._http.put("/admin/inventory_levels/set.json", {"inventory_level": level})
 

@@ -28,15 +28,18 @@ def clients_for(
     deadline_s: float = 60.0,
     max_attempts: int = 5,
     api_secret: str | None = None,
+    leak_rate: float | None = None,
 ) -> tuple[PosClient, WebClient]:
     """A POS and a web client on ``sb`` with its credentials (HTTP Basic); close them after.
 
-    ``api_secret`` overrides the sandbox's secret (to test a rejected credential).
+    ``api_secret`` overrides the sandbox's secret (to test a rejected credential); the pacing
+    assumes the sandbox's own leak rate unless ``leak_rate`` says otherwise.
     """
     options: dict[str, Any] = {
         "api_key": sb.api_key,
         "api_secret": sb.api_secret if api_secret is None else api_secret,
         "max_attempts": max_attempts,
+        "leak_rate": sb.state.config.leak_rate if leak_rate is None else leak_rate,
         "clock": clock,
         "sleep": sleep,
         "timeout": timeout,
