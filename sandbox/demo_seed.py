@@ -12,7 +12,7 @@ from sandbox.pos_catalog import create_product as create_pos_product
 from sandbox.pos_orders import new_customer as new_pos_customer
 from sandbox.seed_base import stamp
 from sandbox.web_catalog import create_product as create_web_product
-from sandbox.web_orders import new_customer as new_web_customer
+from sandbox.web_customers import new_customer as new_web_customer
 from sandbox.web_orders import new_order, set_status
 
 Options = tuple[tuple[str, tuple[str, ...]], ...]

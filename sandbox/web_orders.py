@@ -1,4 +1,4 @@
-"""Web customers and orders: creation, stock commitment, close/open/cancel (sheet §2.8-2.9)."""
+"""Web orders: creation, stock commitment, close/open/cancel (sheet §2.8)."""
 
 from __future__ import annotations
 
@@ -7,68 +7,12 @@ from typing import Any
 
 from sandbox.common import ApiError, Json, invalid, money, number, text
 from sandbox.models import IdGen, WebData
+from sandbox.web_customers import customer_for
 
 BEHAVIOURS = ("bypass", "decrement_ignoring_policy", "decrement_obeying_policy")
 # A private app cannot claim a protected channel as source_name (sheet §2.8, LIVE S11).
 PROTECTED_SOURCES = ("web", "pos", "iphone", "android", "api", "facebook")
 APP_SOURCE_NAME = "7654321"  # Sapo stores the app's own id as source_name (sheet §2.8)
-CUSTOMER_KEYS = ("first_name", "last_name", "email", "phone", "note", "tags", "gender", "dob")
-
-
-def new_customer(web: WebData, ids: IdGen, fields: Json, stamp: str) -> Json:
-    """Create a customer; needs a name, email or phone; email must be unused (Shopify rule)."""
-    values = {key: text(fields.get(key), key) for key in CUSTOMER_KEYS}
-    if not any(values[k] for k in ("first_name", "last_name", "email", "phone")):
-        raise invalid("base", "A name, email or phone is required")
-    email = values["email"]
-    if email and any(c["email"] == email for c in web.customers.values()):
-        raise invalid("email", "has already been taken")
-    addresses = [a for a in fields.get("addresses") or [] if isinstance(a, dict)]
-    customer_id = ids.next("web_customer")
-    customer = {
-        "id": customer_id,
-        "email": email,
-        "phone": values["phone"],
-        "first_name": values["first_name"],
-        "last_name": values["last_name"],
-        "gender": values["gender"],
-        "dob": values["dob"],
-        "accepts_marketing": bool(fields.get("accepts_marketing", False)),
-        "verified_email": False,
-        "state": "enabled",
-        "tags": values["tags"] or "",
-        "note": values["note"],
-        "orders_count": 0,
-        "total_spent": 0.0,
-        "last_order_id": None,
-        "last_order_name": None,
-        "addresses": addresses,
-        "default_address": addresses[0] if addresses else None,
-        "created_on": stamp,
-        "modified_on": stamp,
-    }
-    web.customers[customer_id] = customer
-    return customer
-
-
-def _customer_for(web: WebData, ids: IdGen, body: Json, stamp: str) -> Json | None:
-    raw = body.get("customer")
-    if isinstance(raw, dict) and raw.get("id") is not None:
-        found = web.customers.get(raw["id"])
-        if found is None:
-            raise invalid("customer", "not found")
-        return found
-    fields: Json = dict(raw) if isinstance(raw, dict) else {}
-    fields.setdefault("email", body.get("email"))
-    fields.setdefault("phone", body.get("phone"))
-    if not any(fields.get(k) for k in ("first_name", "last_name", "email", "phone")):
-        return None
-    for customer in web.customers.values():
-        if (fields.get("email") and customer["email"] == fields["email"]) or (
-            fields.get("phone") and customer["phone"] == fields["phone"]
-        ):
-            return customer
-    return new_customer(web, ids, fields, stamp)
 
 
 def _line_items(web: WebData, ids: IdGen, raw: Any) -> list[Json]:
@@ -174,7 +118,7 @@ def new_order(
     commits = []
     if behaviour != "bypass":
         commits = _commit_stock(web, lines, location_id, behaviour == "decrement_obeying_policy")
-    customer = _customer_for(web, ids, body, stamp)
+    customer = customer_for(web, ids, body, stamp)
     shipping = [dict(s) for s in body.get("shipping_lines") or [] if isinstance(s, dict)]
     discounts = [dict(d) for d in body.get("discount_codes") or [] if isinstance(d, dict)]
     items_total = sum(line["price"] * line["quantity"] for line in lines)
@@ -257,16 +201,14 @@ _EMBEDDED = (
 def _move_committed(
     web: WebData, variant_id: int, location_id: int, qty: float, stamp: str
 ) -> None:
-    """Commit (or release) stock; the variant and product count as modified."""
+    """Commit (or release) stock at a level. Only the level's `updated_at` moves: an order
+    does not count as a change of the product ([UNKNOWN] in the sheet; kept stable because
+    incremental catalogue reads rely on it)."""
     variant = web.variants.get(variant_id)
-    if variant is None or location_id not in variant.levels:
-        return
-    level = variant.levels[location_id]
-    level.committed += qty
-    level.updated_at = variant.modified_on = stamp
-    product = web.products.get(variant.product_id)
-    if product is not None:
-        product.modified_on = stamp
+    if variant is not None and location_id in variant.levels:
+        level = variant.levels[location_id]
+        level.committed += qty
+        level.updated_at = stamp
 
 
 def set_status(

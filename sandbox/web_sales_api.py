@@ -6,9 +6,8 @@ from sandbox import hooks_api
 from sandbox.common import ApiError, Json, TimeWindow, not_found, obj, text
 from sandbox.routing import Call, Reply, Router
 from sandbox.web_api import page, select
+from sandbox.web_customers import CUSTOMER_KEYS, new_customer
 from sandbox.web_orders import (
-    CUSTOMER_KEYS,
-    new_customer,
     new_order,
     order_by_id,
     set_status,
