@@ -1,0 +1,429 @@
+"""The pure planner: snapshots + links + config + in-flight → a Plan of reasoned actions."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sync import creation
+from sync.domain import ConfigSnapshot, LinkStatus, PosProduct, WebProduct, normalize_sku
+from sync.facts import pos_facts, structure_problem, web_facts
+from sync.matching import Ref, make_ref, match
+from sync.plan import (
+    LinkPair,
+    LinkState,
+    Plan,
+    PosFacts,
+    Problem,
+    PushPrice,
+    PushStock,
+    Rebind,
+    RefreshFacts,
+    SetLinkStatus,
+    WebFacts,
+)
+
+ZERO = Decimal(0)
+LINKED, ERROR = LinkStatus.LINKED, LinkStatus.ERROR  # enum member lookups are slow on 3.11
+DELETED, POS_DELETED = LinkStatus.DELETED, LinkStatus.POS_DELETED
+CATALOG = "catalog"  # the subject of cycle-wide problems (the blast-radius guard)
+GONE_CODES = frozenset({"web_deleted", "web_variant_deleted"})
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What one cycle read. ``full`` means a complete read: absence is deletion."""
+
+    pos_products: Sequence[PosProduct]
+    web_products: Sequence[WebProduct]
+    web_levels: Mapping[int, Decimal]  # inventory item id -> available at the web location
+    web_location_id: int
+    full: bool
+    pos_count: int | None = None  # what count.json said before a full read
+    web_count: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """The blast-radius guard: share of linked items a cycle may change or break."""
+
+    share: float = 0.5
+    min_links: int = 10  # below this, one change is a large share and not a blast
+
+
+@dataclass(frozen=True, slots=True)
+class PriceListIds:
+    """Where a product created on POS from the web gets its prices (R6)."""
+
+    cost: int | None
+    retail: int | None
+
+
+@dataclass
+class _Out:
+    links: list[LinkPair] = field(default_factory=list)
+    statuses: list[SetLinkStatus] = field(default_factory=list)
+    rebinds: list[Rebind] = field(default_factory=list)
+    stock: list[PushStock] = field(default_factory=list)
+    prices: list[PushPrice] = field(default_factory=list)
+    refresh: list[RefreshFacts] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    evaluated: set[str] = field(default_factory=set)
+    destructive: int = 0  # existing links whose stock changes or that break (guard)
+
+
+def plan(
+    snapshot: Snapshot,
+    links: Sequence[LinkState],
+    config: ConfigSnapshot,
+    *,
+    inflight: Mapping[str, Decimal],
+    price_lists: PriceListIds,
+    first_link: bool = False,
+    held: frozenset[str] = frozenset(),
+    guard: Guard = Guard(),
+    force: bool = False,
+    now: datetime | None = None,
+) -> Plan:
+    """Everything the cycle should do; pure, so ``--dry-run`` and tests see the same plan."""
+    # A plan allocates a few short-lived records per variant; with 100 000 variants the
+    # cyclic GC's passes over the whole snapshot cost more than the planning itself.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _plan(
+            snapshot,
+            links,
+            config,
+            inflight=inflight,
+            price_lists=price_lists,
+            first_link=first_link,
+            held=held,
+            guard=guard,
+            force=force,
+            now=now,
+        )
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _plan(
+    snapshot: Snapshot,
+    links: Sequence[LinkState],
+    config: ConfigSnapshot,
+    *,
+    inflight: Mapping[str, Decimal],
+    price_lists: PriceListIds,
+    first_link: bool,
+    held: frozenset[str],
+    guard: Guard,
+    force: bool,
+    now: datetime | None,
+) -> Plan:
+    out = _Out()
+    out.evaluated.add(CATALOG)
+    bound_pos = {lk.pos.variant_id for lk in links if lk.pos is not None}
+    bound_web = {lk.web.variant_id for lk in links if lk.web is not None}
+    pos_by_id, free_pos = _pos_side(snapshot.pos_products, bound_pos)
+    web_by_id, free_web = _web_side(snapshot.web_products, bound_web)
+    pos_product_ids = {p.id for p in snapshot.pos_products}
+    web_product_ids = {p.id for p in snapshot.web_products}
+
+    ctx = _Ctx(snapshot, config, inflight, out, snapshot.web_levels, snapshot.web_location_id)
+    by_sku: dict[str, LinkState] = {}
+    for link in links:
+        by_sku[link.sku] = link
+        if link.status is DELETED:
+            continue
+        out.evaluated.add(link.sku)
+        fresh_pos = pos_by_id.get(link.pos.variant_id) if link.pos else None
+        fresh_web = web_by_id.get(link.web.variant_id) if link.web else None
+        if link.status in (LINKED, ERROR):
+            _existing(ctx, link, fresh_pos, fresh_web, pos_product_ids, web_product_ids)
+        elif fresh_pos is not None or fresh_web is not None:
+            _refresh(out, link, fresh_pos, fresh_web)
+
+    free_pos, free_web = _claimed_skus(ctx, by_sku, free_pos, free_web, web_by_id, pos_by_id)
+    matching = match(free_pos, free_web)
+    for pos, web in matching.pairs:
+        _new_pair(ctx, pos.key, pos.item, web.item)
+    creations = creation.plan_creations(
+        matching,
+        snapshot=snapshot,
+        links=links,
+        new_pairs=out.links,
+        config=config,
+        inflight=inflight,
+        price_lists=price_lists,
+        held=frozenset() if snapshot.full else held,
+        linked_folds={sku.casefold(): sku for sku in by_sku},
+        out_problems=out.problems,
+        evaluated=out.evaluated,
+    )
+    halt = _guard(snapshot, links, out, guard, first_link=first_link, force=force)
+    return Plan(
+        links=tuple(out.links),
+        statuses=tuple(out.statuses),
+        rebinds=tuple(out.rebinds),
+        creations=tuple(creations),
+        stock=tuple(out.stock),
+        prices=tuple(out.prices),
+        refresh=tuple(out.refresh),
+        problems=tuple(out.problems) + ((halt,) if halt else ()),
+        evaluated=frozenset(out.evaluated),
+        halt=halt,
+        live_links=sum(lk.status is LINKED for lk in links),
+        full=snapshot.full,
+        planned_at=now,
+    )
+
+
+def _pos_side(
+    products: Sequence[PosProduct], bound: set[int]
+) -> tuple[dict[int, PosFacts], list[Ref[PosFacts]]]:
+    """Facts of every variant read, and match candidates for those not linked yet."""
+    by_id: dict[int, PosFacts] = {}
+    free: list[Ref[PosFacts]] = []
+    for product in products:
+        for variant in product.variants:
+            facts = by_id[variant.id] = pos_facts(product, variant)
+            if variant.id not in bound:
+                free.append(make_ref("pos", product.id, variant.id, variant.sku, facts.name, facts))
+    return by_id, free
+
+
+def _web_side(
+    products: Sequence[WebProduct], bound: set[int]
+) -> tuple[dict[int, WebFacts], list[Ref[WebFacts]]]:
+    by_id: dict[int, WebFacts] = {}
+    free: list[Ref[WebFacts]] = []
+    for product in products:
+        for variant in product.variants:
+            facts = by_id[variant.id] = web_facts(product, variant)
+            if variant.id not in bound:
+                free.append(make_ref("web", product.id, variant.id, variant.sku, facts.name, facts))
+    return by_id, free
+
+
+@dataclass(frozen=True, slots=True)
+class _Ctx:
+    snapshot: Snapshot
+    config: ConfigSnapshot
+    inflight: Mapping[str, Decimal]
+    out: _Out
+    levels: Mapping[int, Decimal]
+    location: int
+
+
+def _existing(
+    ctx: _Ctx,
+    link: LinkState,
+    fresh_pos: PosFacts | None,
+    fresh_web: WebFacts | None,
+    pos_product_ids: set[int],
+    web_product_ids: set[int],
+) -> None:
+    """Re-check a linked (or failing) pair: deletions, drift, then stock and price."""
+    out = ctx.out
+    full = ctx.snapshot.full
+    if link.pos is not None and fresh_pos is None and full:
+        gone = "pos_product_deleted" if link.pos.product_id not in pos_product_ids else None
+        code = gone or "pos_variant_deleted"
+        what = "product" if gone else "variant"
+        reason = f"the POS {what} was deleted; the web product is left as it is (R11)"
+        _set_status(out, link, POS_DELETED, code, reason)
+        out.destructive += 1
+        return
+    if link.web is not None and fresh_web is None and full:
+        product_gone = link.web.product_id not in web_product_ids
+        code = "web_deleted" if product_gone else "web_variant_deleted"
+        reason = (
+            "the web product was deleted; it is not recreated"
+            if product_gone
+            else "the web variant was deleted; the product's variants no longer match (R10)"
+        )
+        _set_status(out, link, ERROR, code, reason)
+        out.problems.append(Problem(code, link.sku, reason))
+        out.destructive += 1
+        return
+    if link.status is ERROR and link.reason_code in GONE_CODES:
+        out.problems.append(Problem(link.reason_code, link.sku, link.reason or link.reason_code))
+        return
+    pos = fresh_pos or link.pos
+    web = fresh_web or link.web
+    if pos is None or web is None:
+        return
+    _refresh(out, link, fresh_pos, fresh_web)
+    problem = _pair_problem(link.sku, pos, web)
+    if problem is not None:
+        code, reason = problem
+        _set_status(out, link, ERROR, code, reason)
+        out.problems.append(Problem(code, link.sku, reason))
+        return
+    if link.status is ERROR:
+        _set_status(out, link, LINKED, None, "the pair matches again")
+    pushed = _push(ctx, link.sku, pos, web, "POS stock changed")
+    out.destructive += pushed
+
+
+def _pair_problem(sku: str, pos: PosFacts, web: WebFacts) -> tuple[str, str] | None:
+    if pos.sku != sku and normalize_sku(pos.sku) != sku:
+        return "sku_changed", f"the POS variant's SKU is now {pos.sku!r}, not {sku!r}"
+    if web.sku != sku and normalize_sku(web.sku) != sku:
+        return "sku_changed", f"the web variant's SKU is now {web.sku!r}, not {sku!r}"
+    return structure_problem(pos, web)
+
+
+def _push(ctx: _Ctx, sku: str, pos: PosFacts, web: WebFacts, cause: str) -> int:
+    """Plan the stock and price writes of a live pair; returns 1 when stock changes."""
+    out, config = ctx.out, ctx.config
+    changed = 0
+    if web.tracked:
+        branches = pos.available_at(config.stock_location_ids)
+        pending = ctx.inflight.get(sku, ZERO)
+        target = branches - pending
+        if target < ZERO:
+            target = ZERO
+        current = ctx.levels.get(web.inventory_item_id)
+        if current != target:
+            item, location = web.inventory_item_id, ctx.location
+            out.stock.append(
+                PushStock(sku, item, location, current, target, cause, branches, pending)
+            )
+            changed = 1
+    else:
+        out.problems.append(
+            Problem("web_untracked", sku, "inventory tracking is off on the web variant")
+        )
+    price = pos.prices.get(config.price_list_id)
+    if price is not None and price != web.price:
+        out.prices.append(PushPrice(sku, web.variant_id, web.price, price, config.price_list_id))
+    return changed
+
+
+def _new_pair(ctx: _Ctx, sku: str, pos: PosFacts, web: WebFacts) -> None:
+    out = ctx.out
+    out.evaluated.add(sku)
+    problem = structure_problem(pos, web)
+    if problem is not None:
+        code, reason = problem
+        why = f"same SKU, but {reason} (R10)"
+        out.links.append(LinkPair(sku, pos, web, why, ERROR, code))
+        out.problems.append(Problem(code, sku, reason))
+        return
+    out.links.append(LinkPair(sku, pos, web, "same SKU on both sides (R2)"))
+    _push(ctx, sku, pos, web, "newly linked")
+
+
+def _claimed_skus(
+    ctx: _Ctx,
+    by_sku: Mapping[str, LinkState],
+    free_pos: list[Ref[PosFacts]],
+    free_web: list[Ref[WebFacts]],
+    web_by_id: Mapping[int, WebFacts],
+    pos_by_id: Mapping[int, PosFacts],
+) -> tuple[list[Ref[PosFacts]], list[Ref[WebFacts]]]:
+    """Unbound variants whose SKU already has a link: rebind a side that came back, else report.
+
+    A tombstoned SKU (R16) is never linked or created again.
+    """
+    out = ctx.out
+    keep_pos = [r for r in free_pos if r.key not in by_sku]
+    keep_web = [r for r in free_web if r.key not in by_sku]
+    claimed_pos: dict[str, list[Ref[PosFacts]]] = {}
+    claimed_web: dict[str, list[Ref[WebFacts]]] = {}
+    for r in free_pos:
+        if r.key in by_sku:
+            claimed_pos.setdefault(r.key, []).append(r)
+    for w in free_web:
+        if w.key in by_sku:
+            claimed_web.setdefault(w.key, []).append(w)
+    for key in sorted(claimed_pos.keys() | claimed_web.keys()):
+        link = by_sku[key]
+        out.evaluated.add(key)
+        if link.status is DELETED:
+            continue
+        pos_refs, web_refs = claimed_pos.get(key, []), claimed_web.get(key, [])
+        pos = link.pos if link.pos is None else pos_by_id.get(link.pos.variant_id, link.pos)
+        web = link.web if link.web is None else web_by_id.get(link.web.variant_id, link.web)
+        if link.status is POS_DELETED and len(pos_refs) == 1 and not web_refs:
+            pos = pos_refs[0].item
+        elif (
+            link.status is ERROR
+            and link.reason_code in GONE_CODES
+            and len(web_refs) == 1
+            and not pos_refs
+        ):
+            web = web_refs[0].item
+        else:
+            names = "; ".join([r.describe() for r in pos_refs] + [w.describe() for w in web_refs])
+            message = f"SKU {key!r} is already linked; also carried by {names}"
+            out.problems.append(Problem("duplicate_sku", key, message))
+            continue
+        if pos is not None and web is not None:
+            out.rebinds.append(Rebind(key, pos, web, "the SKU reappeared on the missing side"))
+    return keep_pos, keep_web
+
+
+def _set_status(
+    out: _Out, link: LinkState, status: LinkStatus, code: str | None, reason: str
+) -> None:
+    if link.status is status and link.reason_code == code:
+        return
+    out.statuses.append(SetLinkStatus(link.sku, link.status, status, code, reason))
+
+
+def _refresh(
+    out: _Out, link: LinkState, fresh_pos: PosFacts | None, fresh_web: WebFacts | None
+) -> None:
+    pos = fresh_pos if fresh_pos is not None and fresh_pos != link.pos else None
+    web = fresh_web if fresh_web is not None and fresh_web != link.web else None
+    if pos is not None or web is not None:
+        out.refresh.append(RefreshFacts(link.sku, pos, web))
+
+
+def _guard(
+    snapshot: Snapshot,
+    links: Sequence[LinkState],
+    out: _Out,
+    guard: Guard,
+    *,
+    first_link: bool,
+    force: bool,
+) -> Problem | None:
+    """Stop the cycle when a read looks short or too much would change at once."""
+    live = sum(lk.status is LINKED for lk in links)
+    if snapshot.full:
+        for side, got, said in (
+            ("POS", len(snapshot.pos_products), snapshot.pos_count),
+            ("web", len(snapshot.web_products), snapshot.web_count),
+        ):
+            if said is not None and got < said:
+                return Problem(
+                    "short_read",
+                    CATALOG,
+                    f"the {side} read returned {got} products but the API counts {said}; "
+                    "nothing was written",
+                )
+            if got == 0 and live > 0:
+                return Problem(
+                    "empty_read",
+                    CATALOG,
+                    f"the {side} read returned no products while {live} links are live; "
+                    "nothing was written",
+                )
+    if first_link or force or live < guard.min_links:
+        return None
+    if out.destructive > guard.share * live:
+        return Problem(
+            "blast_radius",
+            CATALOG,
+            f"this cycle would change or break {out.destructive} of {live} linked items "
+            f"(more than {guard.share:.0%}); nothing was written. Check both stores, then "
+            "run the sync with force to apply it",
+        )
+    return None
