@@ -59,8 +59,9 @@ def _http(
     max_attempts: int,
     leak_rate: float,
 ) -> SapoHttp:
-    if not base_url:
-        raise FatalError(f"{label} needs {prefix}_URL (e.g. https://yourstore.mysapo.net)")
+    if not base_url.startswith(("https://", "http://")):
+        shown = repr(base_url) if base_url else "nothing"
+        raise FatalError(f"{label} needs {prefix}_URL as https://yourstore.mysapo.net, got {shown}")
     identity, auth, headers = _identity(prefix, label, api_key, api_secret, access_token)
     client = httpx.Client(
         base_url=base_url.rstrip("/"),

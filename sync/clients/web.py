@@ -10,7 +10,15 @@ from typing import Any
 from sync.clients import parse_web
 from sync.clients.base import ClientBase
 from sync.clients.paging import web_pages, web_pages_since
-from sync.clients.parse_common import PayloadError, items, json_quantity, one, sapo_time, webhook
+from sync.clients.parse_common import (
+    PayloadError,
+    items,
+    json_quantity,
+    one,
+    req_id,
+    sapo_time,
+    webhook,
+)
 from sync.domain import (
     Location,
     Money,
@@ -23,6 +31,7 @@ from sync.domain import (
     WebProduct,
     WebVariant,
 )
+from sync.errors import RetryableError
 
 # `status=any` answers an empty list on live stores, so every status is read on its own.
 ORDER_STATUSES = ("open", "closed", "cancelled")
@@ -172,12 +181,20 @@ class WebClient(ClientBase):
                 {**params, "status": status},
             )
             for page in pages:
-                parsed = [parse_web.order(obj) for obj in page]
+                parsed = [self._complete_order(obj) for obj in page]
                 # An order that changed status between two reads shows up in both.
                 fresh = [o for o in parsed if o.id not in seen]
                 seen.update(o.id for o in fresh)
                 if fresh:
                     yield fresh
+
+    def _complete_order(self, obj: dict[str, Any]) -> WebOrder:
+        if parse_web.has_line_items(obj):
+            return parse_web.order(obj)
+        again = self.order(req_id(obj, "id", "web order"))
+        if again is None:
+            raise RetryableError(f"Sapo Web order {obj.get('id')} vanished while being read")
+        return again
 
     def orders(
         self, *, created_since: datetime | None = None, modified_since: datetime | None = None
@@ -197,8 +214,10 @@ class WebClient(ClientBase):
             query["financial_status"] = ALL_FINANCIAL
             listed = items(self._http.get("/admin/orders.json", query), "orders")
             full = [o for o in listed if o.get("id") == order_id and parse_web.has_line_items(o)]
-            if full:
-                obj = full[0]
+            if not full:
+                # Never an order without lines: "every product is linked" would hold vacuously.
+                raise RetryableError(f"Sapo Web sent order {order_id} without line_items twice")
+            obj = full[0]
         return parse_web.order(obj)
 
     def count_orders(self, *, status: str = "open", created_since: datetime | None = None) -> int:

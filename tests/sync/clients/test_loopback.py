@@ -155,6 +155,35 @@ def test_order_without_line_items_is_read_again_through_the_list() -> None:
     assert listed.query["ids"] == "175000002" and listed.query["status"] == "cancelled"
 
 
+def test_an_order_never_comes_without_lines() -> None:
+    """A list entry without line_items is completed; if Sapo never sends them it is Retryable."""
+    bare = load("web_order_without_line_items.json")["order"]
+    full = dict(bare, line_items=load("web_order_two_lines.json")["order"]["line_items"])
+
+    def script(seen: Seen) -> Answer:
+        if seen.path == "/admin/orders/175000002.json":
+            return Answer(200, {"order": full})
+        statuses = {"cancelled": [bare]}
+        return Answer(200, {"orders": statuses.get(seen.query.get("status", ""), [])})
+
+    time = FakeTime()
+    with Loopback(script) as server, web_client(server.url, time) as web:
+        (order,) = list(web.orders())
+    assert order.id == 175000002 and len(order.line_items) == 2
+
+    def never(seen: Seen) -> Answer:
+        if seen.path == "/admin/orders/175000002.json":
+            return Answer(200, {"order": bare})
+        return Answer(200, {"orders": [bare]})
+
+    with (
+        Loopback(never) as server,
+        web_client(server.url, time) as web,
+        pytest.raises(RetryableError, match="without line_items"),
+    ):
+        web.order(175000002)
+
+
 def test_every_request_says_who_it_is() -> None:
     """Requests carry Basic auth, a sapo-sync User-Agent and JSON accept; nothing else leaks."""
     time = FakeTime()
@@ -217,6 +246,8 @@ def test_missing_settings_are_named() -> None:
     """A client without URL or credentials says which setting is missing."""
     with pytest.raises(FatalError, match="SAPO_POS_URL"):
         make_pos_client("", access_token="t")
+    with pytest.raises(FatalError, match=r"SAPO_POS_URL as https://.*got 'shop\.mysapo\.vn'"):
+        make_pos_client("shop.mysapo.vn", access_token="t")
     with pytest.raises(
         FatalError, match="SAPO_WEB_API_KEY and SAPO_WEB_API_SECRET, or SAPO_WEB_ACCESS_TOKEN"
     ):
