@@ -420,6 +420,32 @@ def set_cursor(
     session.flush()
 
 
+def advance_cursor(
+    session: Session, *, connection_id: int, resource: str, value: str, now: datetime
+) -> bool:
+    """Move a cursor forward only (values must sort as text, e.g. ISO 8601 in UTC); safe
+    when two runs store the same cursor at once. True when it moved."""
+    row = session.get(Cursor, (connection_id, resource), with_for_update=True)
+    if row is None:
+        try:
+            with session.begin_nested():
+                row = Cursor(
+                    connection_id=connection_id, resource=resource, value=value, updated_at=now
+                )
+                session.add(row)
+                session.flush()
+            return True
+        except IntegrityError:  # the other run inserted it first: compare with its value
+            row = session.get(Cursor, (connection_id, resource), populate_existing=True)
+            assert row is not None
+    if value <= row.value:
+        return False
+    row.value, row.updated_at = value, now
+    session.add(row)
+    session.flush()
+    return True
+
+
 def get_setup(session: Session, *, connection_id: int) -> Setup | None:
     return session.get(Setup, connection_id)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from storage import repo
@@ -29,6 +29,7 @@ CURSOR = "web_orders.modified_on"
 # Re-read this much before the cursor: Sapo's timestamps have whole seconds and its clock is
 # not ours; the unique web order id makes the overlap harmless.
 OVERLAP = timedelta(minutes=2)
+CURSOR_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
 
 __all__ = [
     "RESYNC_RESULTS",
@@ -112,8 +113,9 @@ def ingest_orders(ctx: SyncContext) -> int:
             store.store(s, connection_id=ctx.connection_id, order=order, cutover=cutover, now=now)
         stamps = [o.modified_on or o.created_on for o in orders]
         if stamps:
-            value = min(max(stamps), started).isoformat()
-            repo.set_cursor(
+            # Fixed-width UTC text sorts like time, so a concurrent run never moves it back.
+            value = min(max(stamps), started).astimezone(UTC).strftime(CURSOR_FORMAT)
+            repo.advance_cursor(
                 s, connection_id=ctx.connection_id, resource=CURSOR, value=value, now=now
             )
         s.commit()

@@ -29,6 +29,7 @@ from sync.scheduler_jobs import (
     SchedulerState,
     default_jobs,
     error_kind,
+    incomplete,
 )
 
 log = logging.getLogger(__name__)
@@ -265,6 +266,7 @@ class SyncScheduler:
         error: str | None = None
         try:
             result = self._fns[name](self._ctx())
+            error = incomplete(result)
         except Exception as exc:  # the job failed, the scheduler goes on (the next run is due)
             error = f"{exc.__class__.__name__}: {exc}"
             log.exception("scheduler job failed job=%s", name)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
 
+from storage import repo
 from sync.context import SyncContext
 from sync.domain import ConfigSnapshot, ErrorKind
 
@@ -37,17 +36,31 @@ def error_kind(job: str) -> ErrorKind:
 
 
 def default_jobs() -> dict[str, JobFn]:
-    """The jobs the product runs: the same functions as the CLI and the bot call."""
-    from sync.orders import push_orders
+    """The jobs the product runs: the same functions as the CLI and the bot call.
 
-    # Imported by name so the scheduler does not depend on the engine at import time.
-    engine: Any = importlib.import_module("sync.engine")
+    Nothing but the order run happens before setup. Every catalog pass first stores the web
+    orders placed since the last read, so the stock it pushes subtracts them (the in-flight
+    ledger): an order that lands between two order runs never has its stock raised back.
+    """
+    from sync.engine import run_cycle
+    from sync.orders import ingest_orders, push_orders
+
+    def cycle(*, full: bool) -> JobFn:
+        def run(ctx: SyncContext) -> object:
+            with ctx.db.session() as s:
+                set_up = repo.get_setup(s, connection_id=ctx.connection_id) is not None
+            if not set_up:  # the first link is a person's decision (R1), never the timer's
+                return None
+            ingest_orders(ctx)
+            return run_cycle(ctx, full=full, actor="scheduler")
+
+        return run
 
     return {
         JOB_ORDERS: lambda ctx: push_orders(ctx, actor="scheduler"),
-        JOB_STOCK: lambda ctx: engine.run_cycle(ctx, actor="scheduler"),
-        JOB_CATALOG: lambda ctx: engine.run_cycle(ctx, actor="scheduler"),
-        JOB_FULL: lambda ctx: engine.run_cycle(ctx, full=True, actor="scheduler"),
+        JOB_STOCK: cycle(full=False),
+        JOB_CATALOG: cycle(full=False),
+        JOB_FULL: cycle(full=True),
     }
 
 
@@ -129,3 +142,15 @@ class JobTrack:
             self.failures,
             healthy,
         )
+
+
+def incomplete(result: object) -> str | None:
+    """Why a job's result says it did not finish (``ok`` false: a cycle halted by the guard,
+    interrupted, or blocked), so the dead-man check does not count it as a success."""
+    if getattr(result, "ok", True) is not False:
+        return None
+    for name in ("halted", "interrupted", "blocked"):
+        problem = getattr(result, name, None)
+        if problem is not None:
+            return f"{name}: {getattr(problem, 'message', problem)}"
+    return "the run did not complete"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -132,8 +133,8 @@ def link_rows(sb: Sandbox, cid: int, skus: tuple[str, ...], now: datetime) -> li
     ]
 
 
-@pytest.fixture
-def shop(tmp_path: Path) -> Iterator[Shop]:
+@contextmanager
+def demo_shop(tmp_path: Path) -> Iterator[Shop]:
     """The demo shop just after setup: four SKUs linked, cut-over now, Sapo's default config."""
     url = f"sqlite:///{tmp_path}/shop.db"
     with Sandbox("demo") as sb:
@@ -157,12 +158,19 @@ def shop(tmp_path: Path) -> Iterator[Shop]:
             )
             repo.record_setup(s, connection_id=cid, cutover_at=now, completed_by="test")
             s.commit()
-        shop = Shop(
-            sb, SyncContext(db, cid, pos, web, lambda: datetime.now(UTC)), url, [pos, web, db]
-        )
+        ctx = SyncContext(db, cid, pos, web, lambda: datetime.now(UTC))
+        shop = Shop(sb, ctx, url, [pos, web, db])
+        try:
+            yield shop
+        finally:
+            for thing in shop.closing:
+                thing.close() if hasattr(thing, "close") else thing.dispose()
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Iterator[Shop]:
+    with demo_shop(tmp_path) as shop:
         yield shop
-        for thing in shop.closing:
-            thing.close() if hasattr(thing, "close") else thing.dispose()
 
 
 def test_an_order_after_setup_reaches_pos_once_as_it_was_sold(shop: Shop) -> None:

@@ -126,3 +126,22 @@ def test_cancelled_on_the_web_leaves_the_ledger_or_asks_for_a_pos_cancel(engine:
             ("#1009", CANCELLED_AFTER_PUSH, 1)
         ]
         assert "SON00009" in errors[0].message
+
+
+def test_the_order_cursor_only_moves_forward(engine: Engine) -> None:
+    """Two runs storing the cursor in either order leave the later value (never re-read less)."""
+    cid = _cid(engine)
+    with session(engine) as s:
+
+        def advance(value: str) -> bool:
+            return repo.advance_cursor(
+                s, connection_id=cid, resource="web_orders.modified_on", value=value, now=T0
+            )
+
+        assert advance("2026-03-06T03:00:05.000000+00:00")
+        assert not advance("2026-03-06T03:00:01.000000+00:00")
+        assert advance("2026-03-06T03:00:06.000000+00:00")
+        s.commit()
+        assert repo.get_cursor(s, connection_id=cid, resource="web_orders.modified_on") == (
+            "2026-03-06T03:00:06.000000+00:00"
+        )

@@ -1,0 +1,139 @@
+"""The webhook fast path over real HTTP: Sapo posts, we verify, the scheduler does the work."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from sync.context import SyncContext
+from sync.orders import push_orders
+from sync.scheduler import SyncScheduler
+from sync.scheduler_jobs import JobRun, SchedulerState
+from sync.signing import sign
+from sync.webhooks import WebhookOutcome, handle_delivery, register_webhooks
+from tests.e2e.test_orders import demo_shop, wait_for
+
+
+class Receiver:
+    """What the bot's ``POST /webhooks/{source}`` route does, served by uvicorn on loopback."""
+
+    def __init__(self, ctx: SyncContext, scheduler: SyncScheduler, secret: str) -> None:
+        self.ctx, self.scheduler, self.secret = ctx, scheduler, secret
+        self.seen: list[tuple[bytes, dict[str, str], WebhookOutcome]] = []
+        self.app = Starlette(routes=[Route("/webhooks/{source}", self.hook, methods=["POST"])])
+
+    async def hook(self, request: Request) -> JSONResponse:
+        raw = await request.body()
+        headers = dict(request.headers)
+        source = request.path_params["source"]
+        outcome = await run_in_threadpool(
+            lambda: handle_delivery(
+                self.ctx,
+                source=source,
+                topic=None,
+                raw_body=raw,
+                headers=headers,
+                secret=self.secret,
+                scheduler=self.scheduler,
+            )
+        )
+        self.seen.append((raw, headers, outcome))
+        return JSONResponse({"result": outcome.result}, status_code=outcome.status_code)
+
+
+@contextmanager
+def serving(app: Starlette) -> Iterator[str]:
+    """Serve ``app`` on a free loopback port; stopped and joined on exit."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: server.started)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def test_a_web_order_is_pushed_by_its_webhook_and_duplicates_and_forgeries_do_nothing(
+    tmp_path: Path,
+) -> None:
+    """orders/create reaches POS within seconds with no polling due; a POS stock change sets
+    off the stock job; a forged delivery gets 401; a redelivery is answered but not redone."""
+    with demo_shop(tmp_path) as shop:
+        counts: dict[str, int] = {"stock": 0}
+
+        def stock(_ctx: SyncContext) -> object:
+            counts["stock"] += 1
+            return None
+
+        runs: list[JobRun] = []
+        jobs = {
+            "orders": lambda c: push_orders(c),
+            "stock": stock,
+            "catalog": lambda c: None,
+            "full": lambda c: None,
+        }
+        # Sapo's default intervals: after the start-up run, only a webhook makes a job run now.
+        scheduler = SyncScheduler(shop.ctx, jobs=jobs, on_cycle=[runs.append])
+        receiver = Receiver(shop.ctx, scheduler, shop.sb.api_secret)
+        assert scheduler.start() == SchedulerState.RUNNING
+        try:
+            with serving(receiver.app) as url:
+                register_webhooks(shop.ctx, url)
+                wait_for(lambda: len(runs) >= 3)  # the start-up runs are over
+                started = time.monotonic()
+                web = shop.place([("MBH", 1)])
+                wait_for(lambda: len(shop.pos_orders()) == 1)
+                assert time.monotonic() - started < 5
+                assert shop.pos_orders()[0]["reference_number"] == web["name"]
+
+                before = counts["stock"]
+                shop.sb.set_pos_inventory("ATCB-TRANG-S", 58000, 40)  # a store recount
+                wait_for(lambda: counts["stock"] > before)
+                shop.sb.wait_for_webhooks()
+
+                raw, headers, first = next(
+                    (r, h, o) for r, h, o in receiver.seen if o.topic == "orders/create"
+                )
+                assert first.result == "accepted"
+                triggered = sum(r.triggered for r in runs if r.name == "orders")
+                with httpx.Client(base_url=url, trust_env=False) as http:
+                    again = http.post("/webhooks/web", content=raw, headers=_resend(headers))
+                    forged = http.post(
+                        "/webhooks/web",
+                        content=raw.replace(b"MBH", b"XXX"),
+                        headers=_resend(headers),
+                    )
+                    unsigned = http.post(
+                        "/webhooks/web", content=raw, headers={"X-Sapo-Topic": "orders/create"}
+                    )
+                assert (again.status_code, again.json()) == (200, {"result": "duplicate"})
+                assert forged.status_code == 401 and unsigned.status_code == 401
+                assert sum(r.triggered for r in runs if r.name == "orders") == triggered
+        finally:
+            scheduler.shutdown()
+        assert len(shop.pos_orders()) == 1
+        assert sign(raw, shop.sb.api_secret) == _resend(headers)["x-sapo-hmac-sha256"]
+
+
+def _resend(headers: dict[str, Any]) -> dict[str, str]:
+    keep = ("x-sapo-topic", "x-sapo-hmac-sha256", "x-sapo-object-id", "content-type")
+    return {k: str(v) for k, v in headers.items() if k in keep}
