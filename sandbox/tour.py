@@ -1,0 +1,138 @@
+"""What a shop's staff would do by hand in the Sapo admins, scripted for the demo and tests.
+
+Every action goes through the sandbox's public HTTP APIs (never its in-memory state), so
+webhooks fire and the sync sees exactly what it would see on a real store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from sandbox.seeds import (
+    DEMO_BLANK_SKU_PRODUCT_ID,
+    DEMO_BLANK_SKU_VARIANT_ID,
+    DEMO_DUPLICATE_PRODUCT_ID,
+    DEMO_DUPLICATE_SKU,
+    DEMO_NEGATIVE_SKU,
+    DEMO_UNTRACKED_SKU,
+    DEMO_WEB_LOCATION_ID,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """One correction made in the web admin, in words a person understands."""
+
+    problem: str
+    action: str
+
+
+class ShopStaff:
+    """A member of staff with admin access to both stores of a running sandbox."""
+
+    def __init__(self, base_url: str, api_key: str, api_secret: str) -> None:
+        self._http = httpx.Client(base_url=base_url, auth=(api_key, api_secret), timeout=10.0)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ShopStaff:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ web admin
+
+    def _web(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self._http.request(method, f"/web/admin/{path}", json=body)
+        response.raise_for_status()
+        return response.json()
+
+    def web_variant_by_sku(self, sku: str) -> dict[str, Any]:
+        page = 1
+        while True:
+            products = self._web("GET", f"products.json?limit=250&page={page}")["products"]
+            for product in products:
+                for variant in product["variants"]:
+                    if (variant.get("sku") or "") == sku:
+                        found: dict[str, Any] = variant
+                        return found
+            if len(products) < 250:
+                raise LookupError(f"no web variant with SKU {sku}")
+            page += 1
+
+    def fix_demo_preflight_problems(self) -> list[Fix]:
+        """Correct every problem the demo seed plants for R1, as staff would in the admin."""
+        fixes: list[Fix] = []
+        product = self._web("GET", f"products/{DEMO_DUPLICATE_PRODUCT_ID}.json")["product"]
+        for variant in product["variants"]:
+            if variant.get("sku") == DEMO_DUPLICATE_SKU:
+                new_sku = f"{DEMO_DUPLICATE_SKU}-CU"
+                self._web("PUT", f"variants/{variant['id']}.json", {"variant": {"sku": new_sku}})
+                fixes.append(
+                    Fix(f"SKU {DEMO_DUPLICATE_SKU} used twice", f"renamed one to {new_sku}")
+                )
+        new_sku = f"SKU-{DEMO_BLANK_SKU_PRODUCT_ID}"
+        self._web(
+            "PUT", f"variants/{DEMO_BLANK_SKU_VARIANT_ID}.json", {"variant": {"sku": new_sku}}
+        )
+        fixes.append(Fix("a web variant without SKU", f"gave it SKU {new_sku}"))
+        untracked = self.web_variant_by_sku(DEMO_UNTRACKED_SKU)
+        self._web(
+            "PUT",
+            f"variants/{untracked['id']}.json",
+            {"variant": {"inventory_management": "bizweb"}},
+        )
+        fixes.append(Fix(f"{DEMO_UNTRACKED_SKU} does not track stock", "turned tracking on"))
+        negative = self.web_variant_by_sku(DEMO_NEGATIVE_SKU)
+        self.set_web_stock(negative["inventory_item_id"], 0)
+        fixes.append(Fix(f"{DEMO_NEGATIVE_SKU} has negative stock", "counted it: 0"))
+        return fixes
+
+    def set_web_stock(self, inventory_item_id: int, available: float) -> None:
+        body = {
+            "inventory_level": {
+                "location_id": DEMO_WEB_LOCATION_ID,
+                "inventory_item_id": inventory_item_id,
+                "available": available,
+            }
+        }
+        self._web("PUT", "inventory_levels/set.json", body)
+
+    def place_web_order(
+        self, sku: str, quantity: int, *, phone: str, email: str, last_name: str, first_name: str
+    ) -> dict[str, Any]:
+        """A shopper's checkout: an order that takes the stock on the web store."""
+        variant = self.web_variant_by_sku(sku)
+        body = {
+            "order": {
+                "line_items": [
+                    {"variant_id": variant["id"], "quantity": quantity, "price": variant["price"]}
+                ],
+                "email": email,
+                "phone": phone,
+                "customer": {
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "phone": phone,
+                    "email": email,
+                },
+                "financial_status": "pending",
+                "inventory_behaviour": "decrement_obeying_policy",
+            }
+        }
+        order: dict[str, Any] = self._web("POST", "orders.json", body)["order"]
+        return order
+
+    # ------------------------------------------------------------ POS (a store sale or count)
+
+    def count_pos_stock(self, sku: str, location_id: int, on_hand: float) -> None:
+        response = self._http.post(
+            "/_sandbox/pos/inventory",
+            json={"sku": sku, "location_id": location_id, "on_hand": on_hand},
+        )
+        response.raise_for_status()
