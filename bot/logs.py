@@ -41,7 +41,6 @@ def configure_logging(level: str = "INFO", *, secrets: Iterable[str] = ()) -> No
             structlog.stdlib.add_log_level,
             structlog.stdlib.add_logger_name,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.stdlib.ExtraAdder(),
         ],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,6 +37,9 @@ from sync.errors import UserError
 from sync.scheduler import SyncScheduler
 
 log = logging.getLogger(__name__)
+# ``scheduler=`` takes a factory: the scheduler needs the context and the bot's cycle hook,
+# both made here. The default builds ``SyncScheduler`` with the product's jobs.
+SchedulerFactory = Callable[[SyncContext, Sequence[Callable[[Any], None]]], Any]
 
 
 @dataclass
@@ -86,12 +90,15 @@ def build_app(
     settings: Settings,
     *,
     clock: Clock = system_clock,
-    scheduler: Any = None,
+    scheduler: SchedulerFactory | None = None,
     alert_pace_s: float = 1.0,
     workers: int = 2,
     with_scheduler: bool = True,
 ) -> BotApp:
-    """Wire the whole application; nothing is started (``run`` starts the scheduler)."""
+    """Wire the whole application; nothing is started (``run`` starts the scheduler).
+
+    ``with_scheduler=False`` leaves it out (``/sapo sync`` then runs on the bot's worker).
+    """
     require(settings, "SLACK_BOT_TOKEN", "SAPO_POS_URL", "SAPO_WEB_URL", command="run")
     secrets = [
         _secret(getattr(settings, name)) or ""
@@ -158,11 +165,12 @@ def build_app(
     deps.alerts = alerts
     hook = CycleHook(deps, client)
     deps.runs = hook
-    if scheduler is None and with_scheduler:
-        scheduler = SyncScheduler(ctx, clock=clock, on_cycle=[hook])
-    deps.scheduler = scheduler
-    if scheduler is not None:
-        deps.scheduler_healthy = lambda: bool(scheduler.healthy)
+    sched: Any = None
+    if with_scheduler:
+        factory = scheduler or _default_scheduler(clock)
+        sched = factory(ctx, [hook])
+        deps.scheduler = sched
+        deps.scheduler_healthy = lambda: bool(sched.healthy)
     app.use(dedupe_redeliveries(deps))
     for module in (commands, actions, views, home):
         module.register(app, deps)
@@ -179,11 +187,18 @@ def build_app(
         app=app,
         deps=deps,
         db=db,
-        scheduler=scheduler,
+        scheduler=sched,
         alerts=alerts,
         hook=hook,
         closers=[pos, web],
     )
+
+
+def _default_scheduler(clock: Clock) -> SchedulerFactory:
+    def make(ctx: SyncContext, on_cycle: Sequence[Callable[[Any], None]]) -> SyncScheduler:
+        return SyncScheduler(ctx, clock=clock, on_cycle=on_cycle)
+
+    return make
 
 
 def _error_handler(deps: BotDeps) -> Any:

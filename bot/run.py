@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
+from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
@@ -47,8 +49,25 @@ def _register_webhooks(bot: BotApp, public_url: str) -> None:
 def _http_mode(bot: BotApp, host: str, port: int) -> None:
     import uvicorn
 
+    class Server(uvicorn.Server):
+        """uvicorn re-raises SIGTERM after its shutdown, killing the process before the
+        scheduler and the database are closed; here a signal only asks the server to stop."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            def stop(_signum: int, _frame: FrameType | None) -> None:
+                self.should_exit = True
+
+            previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
     log.info("serving http host=%s port=%d paths=/slack/events,/webhooks/*,/healthz", host, port)
-    uvicorn.run(bot.asgi(), host=host, port=port, log_config=None, access_log=False)
+    config = uvicorn.Config(bot.asgi(), host=host, port=port, log_config=None, access_log=False)
+    Server(config).run()
 
 
 def _socket_mode(bot: BotApp, settings: Settings) -> None:

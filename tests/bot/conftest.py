@@ -23,7 +23,10 @@ BotMaker = Callable[..., AbstractContextManager[Harness]]
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Real SLACK_*/SAPO_* variables on the machine must not leak into the tests."""
     for name in list(os.environ):
-        if name.upper().startswith(("SLACK_", "SAPO_", "BOT_", "DATABASE_URL", "PUBLIC_URL")):
+        upper = name.upper()
+        if upper.startswith("SAPO_SYNC_TEST_"):  # the test suite's own settings stay
+            continue
+        if upper.startswith(("SLACK_", "SAPO_", "BOT_", "DATABASE_URL", "PUBLIC_URL")):
             monkeypatch.delenv(name, raising=False)
 
 
@@ -70,12 +73,8 @@ def make_bot(tmp_path: Path, slack: FakeSlack, sb: Sandbox) -> BotMaker:
         db_url: str | None = None, build: dict[str, Any] | None = None, **overrides: Any
     ) -> Iterator[Harness]:
         url = db_url or f"sqlite:///{tmp_path}/bot.db"
-        bot = build_app(
-            settings_for(url, slack, sb, **overrides),
-            with_scheduler=False,
-            alert_pace_s=0.0,
-            **(build or {}),
-        )
+        options: dict[str, Any] = {"with_scheduler": False, "alert_pace_s": 0.0, **(build or {})}
+        bot = build_app(settings_for(url, slack, sb, **overrides), **options)
         try:
             with serve(bot.asgi()) as base:
                 harness = Harness(bot, base, slack)

@@ -196,3 +196,25 @@ def test_the_thread_note_waits_for_the_interval(make_bot: BotMaker) -> None:
         add_error(bot.bot, kind="product", subject="MBH", code="price", message="m")
         bot.bot.alerts.publish()
         assert len(posted.replies) == 2
+
+
+def test_alerts_and_duplicate_clicks_work_on_both_databases(
+    make_bot: BotMaker, database_url: str
+) -> None:
+    """The alert rows and the once-only click keys behave the same on SQLite and PostgreSQL."""
+    from storage.engine import Database
+
+    db = Database(database_url)
+    db.upgrade()  # build_app upgrades only the embedded SQLite; PostgreSQL is migrated by ops
+    db.dispose()
+    with make_bot(db_url=database_url) as bot:
+        row = add_error(bot.bot, kind="order", subject="#7", code="failed", message="m")
+        assert bot.bot.alerts is not None
+        bot.bot.alerts.publish()
+        [posted] = _alerts(bot)
+        block_id, dismiss = button(posted.body["blocks"], act.DISMISS, str(row.id))
+        where: dict[str, Any] = {"ephemeral": False, "channel": ALERTS, "message_ts": posted.ts}
+        bot.click(dismiss, block_id=block_id, message=posted.body, **where)
+        twice = bot.click(dismiss, block_id=block_id, message=posted.body, **where)
+        assert "already done" in mrkdwn(bot.answers(twice)[0].body)
+        bot.wait(lambda: "Dismissed by" in mrkdwn(posted.body), what="dismissed")

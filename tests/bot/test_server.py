@@ -1,0 +1,161 @@
+"""``sapo-sync run``'s HTTP side: Sapo webhooks, /healthz, syncs through the scheduler, and
+the command itself started as a process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from sandbox import Sandbox
+from sync import engine
+from sync.context import SyncContext
+from sync.scheduler import SyncScheduler
+from sync.signing import SIGNATURE_HEADER, TOPIC_HEADER, sign
+from tests.bot.conftest import BotMaker
+from tests.bot.harness import ADMIN, SECRET, Harness, mrkdwn
+from tests.support.fake_slack import FakeSlack
+
+HOOK_SECRET = "webhook-secret-0123456789"
+
+
+def _catalog_only(ctx: SyncContext, on_cycle: Sequence[Callable[[Any], None]]) -> SyncScheduler:
+    """The real scheduler running the real engine, catalog job only (no order pushes)."""
+    jobs = {"catalog": lambda c: engine.run_cycle(c, actor="scheduler")}
+    return SyncScheduler(ctx, jobs=jobs, on_cycle=on_cycle)
+
+
+def test_webhooks_are_verified_and_trigger_work(make_bot: BotMaker) -> None:
+    """``POST /webhooks/pos``: a bad signature is 401; a signed delivery is accepted once."""
+    with make_bot(
+        sapo_webhook_secret=HOOK_SECRET, build={"with_scheduler": True, "scheduler": _catalog_only}
+    ) as bot:
+        raw = b'{"id": 3939100, "name": "x"}'
+        headers = {TOPIC_HEADER: "products/update", "Content-Type": "application/json"}
+        bad = bot.http.post(
+            f"{bot.url}/webhooks/pos",
+            content=raw,
+            headers={**headers, SIGNATURE_HEADER: sign(raw, "wrong-secret")},
+        )
+        assert bad.status_code == 401
+        good_headers = {**headers, SIGNATURE_HEADER: sign(raw, HOOK_SECRET)}
+        good = bot.http.post(f"{bot.url}/webhooks/pos", content=raw, headers=good_headers)
+        assert good.status_code == 200 and good.json()["result"] == "accepted"
+        again = bot.http.post(f"{bot.url}/webhooks/pos", content=raw, headers=good_headers)
+        assert again.json()["result"] == "duplicate"
+        assert bot.http.post(f"{bot.url}/webhooks/elsewhere", content=raw).status_code == 404
+
+
+def test_sync_goes_through_the_running_scheduler_and_reports_back(make_bot: BotMaker) -> None:
+    """With the scheduler running, ``/sapo sync`` triggers its job (one sync at a time) and the
+    result of that run comes back to the channel; /healthz reports the jobs."""
+    with make_bot(build={"with_scheduler": True, "scheduler": _catalog_only}) as bot:
+        scheduler = bot.bot.scheduler
+        assert scheduler.start() == "running"
+        health = bot.http.get(f"{bot.url}/healthz")
+        assert health.status_code == 200 and health.json()["state"] == "running"
+        bot.wait(lambda: scheduler.jobs()[0].runs >= 1, what="the first scheduled run")
+        started, result = bot.answers(bot.command("sync"), 2)
+        assert "started a sync" in mrkdwn(started.body)
+        assert result.body["response_type"] == "in_channel"
+        assert "first link is blocked" in mrkdwn(result.body)
+        assert scheduler.jobs()[0].runs >= 2
+        scheduler.shutdown()
+        assert bot.http.get(f"{bot.url}/healthz").status_code == 503
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _sapo_sync() -> list[str]:
+    return [sys.executable, "-m", "bot"]
+
+
+def test_run_without_a_bot_token_names_the_missing_variable(tmp_path: Path) -> None:
+    """``sapo-sync run`` without SLACK_BOT_TOKEN fails with one line naming it."""
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [*_sapo_sync(), "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "sapo-sync: SLACK_BOT_TOKEN must be set for 'sapo-sync run'"
+    ]
+
+
+def test_run_serves_slack_and_health_over_http_until_sigterm(
+    tmp_path: Path, slack: FakeSlack, sb: Sandbox
+) -> None:
+    """``sapo-sync run`` in HTTP mode: one server for /slack/events and /healthz; the
+    scheduler runs in the same process; SIGTERM stops it cleanly."""
+    port = _free_port()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/run.db",
+        "PORT": str(port),
+        "SAPO_POS_URL": sb.pos_url,
+        "SAPO_POS_API_KEY": sb.api_key,
+        "SAPO_POS_API_SECRET": sb.api_secret,
+        "SAPO_WEB_URL": sb.web_url,
+        "SAPO_WEB_API_KEY": sb.api_key,
+        "SAPO_WEB_API_SECRET": sb.api_secret,
+        "SLACK_BOT_TOKEN": "xoxb-run-test",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "SLACK_ADMIN_USERS": ADMIN,
+    }
+    process = subprocess.Popen(
+        [*_sapo_sync(), "run", "--host", "127.0.0.1"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(trust_env=False, timeout=5) as http:
+            deadline = time.monotonic() + 30
+            health = None
+            while time.monotonic() < deadline and process.poll() is None:
+                try:
+                    health = http.get(f"{base}/healthz")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            assert health is not None, "the server never answered"
+            assert health.json()["state"] in ("running", "standby")
+            harness = Harness.__new__(Harness)
+            harness.url, harness.slack, harness.http = base, slack, http
+            sent = harness.command("help")
+            assert sent.status == 200
+            harness.answers(sent)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        output = ""
+        if process.stdout is not None:
+            output = process.stdout.read().decode()
+            process.stdout.close()
+    assert "xoxb-run-test" not in output and SECRET not in output, "secrets never logged"

@@ -1,0 +1,129 @@
+"""Commands that read Sapo or change things: status, App Home, preflight, sync, resync,
+permissions and incidents, against the sandbox and the real engine."""
+
+from __future__ import annotations
+
+from bot.views import buttons as act
+from sandbox.seeds import DEMO_DUPLICATE_SKU
+from tests.bot.data import add_links, add_orders, audit_actions
+from tests.bot.harness import ADMIN, VIEWER, Harness, button, mrkdwn
+
+
+def test_status_counts_links_errors_orders_and_cost_reviews(bot: Harness) -> None:
+    """``/sapo status`` shows links by status, today's orders and cost reviews (R6)."""
+    add_links(
+        bot.bot,
+        [("A", "a", "linked", None), ("B", "b", "linked", None), ("C", "c", "error", "drift")],
+    )
+    add_orders(bot.bot, [("#1", "pushed", None), ("#2", "pushed", None), ("#3", "failed", None)])
+    answer = bot.answers(bot.command("status"))[0].body
+    text = mrkdwn(answer)
+    assert answer["response_type"] == "ephemeral"
+    assert "*Linked:* 2" in text and "*In error:* 1" in text
+    assert "*Orders pushed today:* 2" in text and "*Orders failed today:* 1" in text
+    assert "*Cost prices to review:* 0" in text
+    assert "not running in this process" in text
+
+
+def test_app_home_shows_the_dashboard_and_refreshes(bot: Harness) -> None:
+    """Opening App Home publishes the dashboard; Refresh re-publishes it (App Home)."""
+    add_links(bot.bot, [("A", "a", "linked", None)])
+    assert (
+        bot.event(
+            {
+                "type": "app_home_opened",
+                "user": ADMIN,
+                "channel": "D1",
+                "tab": "home",
+                "event_ts": "1",
+            }
+        ).status_code
+        == 200
+    )
+    [published] = bot.slack.wait_calls("views.publish")
+    assert published.body["user_id"] == ADMIN and published.body["view"]["type"] == "home"
+    view = published.body["view"]
+    assert "*Linked:* 1" in mrkdwn(view)
+    block_id, refresh = button(view["blocks"], act.REFRESH_HOME)
+    button(view["blocks"], act.OPEN_CONFIG)  # admins get the settings button
+    bot.click(refresh, block_id=block_id, container={"type": "view", "view_id": "V0HOME"})
+    bot.slack.wait_calls("views.publish", 2)
+    bot.event({"type": "app_home_opened", "user": VIEWER, "tab": "home", "event_ts": "2"})
+    viewer = bot.slack.wait_calls("views.publish", 3)[-1].body["view"]
+    assert act.OPEN_CONFIG not in str(viewer), "no settings button for non-admins"
+    bot.bot.hook(_Run())
+    bot.slack.wait_calls("views.publish", 5)  # both visitors refreshed after a cycle
+
+
+class _Run:
+    name, triggered, result, error = "catalog", False, None, None
+
+
+def test_preflight_reports_the_demo_shops_blocking_problems(bot: Harness) -> None:
+    """``/sapo preflight`` reads both catalogues and lists what blocks the first link (R1)."""
+    sent = bot.command("preflight", user=VIEWER)
+    notice, report = bot.answers(sent, 2)
+    assert "Checking" in mrkdwn(notice.body)
+    text = mrkdwn(report.body)
+    assert "Preflight" in text and "web_duplicate_sku" in text and DEMO_DUPLICATE_SKU in text
+    assert report.body["response_type"] == "ephemeral"
+
+
+def test_sync_dry_run_changes_nothing_and_anyone_may_ask(bot: Harness) -> None:
+    """``/sapo sync dry-run`` shows the plan (here: the first link blocked by R1), writes none."""
+    sent = bot.command("sync dry-run", user=VIEWER)
+    _, report = bot.answers(sent, 2)
+    assert "first link is blocked" in mrkdwn(report.body)
+    assert bot.bot.deps.ctx.db is not None
+    assert [a for a in audit_actions(bot.bot) if a[0] == VIEWER] == []
+
+
+def test_sync_is_for_admins_and_answers_in_the_channel(bot: Harness) -> None:
+    """A sync changes things: admins only; the start and the result are shown to the channel."""
+    refused = bot.command("sync", user=VIEWER)
+    assert "Only sync admins" in mrkdwn(bot.answers(refused)[0].body)
+    started, result = bot.answers(bot.command("sync"), 2)
+    assert started.body["response_type"] == result.body["response_type"] == "in_channel"
+    assert f"<@{ADMIN}> started a sync" in mrkdwn(started.body)
+    assert "first link is blocked" in mrkdwn(result.body)
+
+
+def test_resync_checks_the_order_and_answers_in_the_channel(bot: Harness) -> None:
+    """``/sapo resync`` is audited and says why an unknown order is not pushed (R5, R17)."""
+    refused = bot.command("resync #9999", user=VIEWER)
+    assert "Only sync admins" in mrkdwn(bot.answers(refused)[0].body)
+    answer = bot.answers(bot.command("resync #9999"))[0].body
+    assert answer["response_type"] == "in_channel"
+    assert "#9999 is not a web order placed after setup" in mrkdwn(answer)
+    assert (ADMIN, "order.resync", "#9999") in audit_actions(bot.bot)
+
+
+def test_resync_button_on_the_order_list_is_checked_on_the_server(bot: Harness) -> None:
+    """A viewer pressing Resync is refused whatever the message showed; an admin's press runs
+    once and the row shows the outcome in place (R17, safety)."""
+    add_orders(bot.bot, [("#1002", "failed", "Chị Lan")])
+    listing = bot.answers(bot.command("orders"))[0].body
+    block_id, resync = button(listing["blocks"], act.RESYNC, "#1002")
+    refused = bot.click(resync, block_id=block_id, user=VIEWER, message=listing)
+    assert "Only sync admins" in mrkdwn(bot.answers(refused)[0].body)
+    done = bot.click(resync, block_id=block_id, message=listing)
+    replaced, announced = bot.answers(done, 2)
+    assert replaced.body["replace_original"] is True
+    assert announced.body["response_type"] == "in_channel"
+    assert "#1002" in mrkdwn(announced.body)
+    assert [a for a in audit_actions(bot.bot) if a[1] == "order.resync"] == [
+        (ADMIN, "order.resync", "#1002")
+    ]
+
+
+def test_an_unexpected_failure_becomes_an_incident_id(bot: Harness) -> None:
+    """A listener crash answers with an incident id to quote, never a stack trace."""
+    broken = {
+        "type": "button",
+        "action_id": act.PAGE,
+        "value": "not json",
+        "text": {"type": "plain_text", "text": "Next"},
+    }
+    answer = bot.answers(bot.click(broken, block_id="nav.x"))[0].body
+    text = mrkdwn(answer)
+    assert "incident `" in text and "Traceback" not in text
