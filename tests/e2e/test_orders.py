@@ -3,6 +3,7 @@ R17, R18, R20), whatever the network and the process do in between."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,7 +32,14 @@ from sync.config import ConfigChange, ensure_config, save_config
 from sync.context import SyncContext
 from sync.domain import PosOrder
 from sync.errors import RetryableError
-from sync.orders import inflight_quantities, ingest_orders, push_orders, resync_order
+from sync.links import delete_link, disconnect, reconnect
+from sync.orders import (
+    OrderRunResult,
+    inflight_quantities,
+    ingest_orders,
+    push_orders,
+    resync_order,
+)
 from tests.support.sapo import clients_for
 
 SKUS = ("ATCB-TRANG-S", "ATCB-TRANG-M", "ASML-M", "MBH")
@@ -90,14 +98,6 @@ class Shop:
             order: dict[str, Any] = response.json()["order"]
             return order
 
-    def set_link_status(self, sku: str, status: str) -> None:
-        with self.ctx.db.session() as s:
-            link = repo.get_link(s, connection_id=self.ctx.connection_id, sku=sku)
-            assert link is not None
-            link.status = status
-            repo.save(s, row=link)
-            s.commit()
-
     def restarted(self, pos: Any = None) -> Shop:
         """The same shop after a process restart: new clients, a new Database object."""
         self.ctx.db.dispose()
@@ -134,9 +134,8 @@ def link_rows(sb: Sandbox, cid: int, skus: tuple[str, ...], now: datetime) -> li
 
 
 @contextmanager
-def demo_shop(tmp_path: Path) -> Iterator[Shop]:
+def demo_shop(url: str) -> Iterator[Shop]:
     """The demo shop just after setup: four SKUs linked, cut-over now, Sapo's default config."""
-    url = f"sqlite:///{tmp_path}/shop.db"
     with Sandbox("demo") as sb:
         pos, web = clients_for(sb)
         db = Database(url)
@@ -169,7 +168,14 @@ def demo_shop(tmp_path: Path) -> Iterator[Shop]:
 
 @pytest.fixture
 def shop(tmp_path: Path) -> Iterator[Shop]:
-    with demo_shop(tmp_path) as shop:
+    with demo_shop(f"sqlite:///{tmp_path}/shop.db") as shop:
+        yield shop
+
+
+@pytest.fixture
+def any_db_shop(database_url: str) -> Iterator[Shop]:
+    """The demo shop on a SQLite file, then on the real PostgreSQL."""
+    with demo_shop(database_url) as shop:
         yield shop
 
 
@@ -291,7 +297,7 @@ def test_a_disconnected_product_holds_its_order_until_reconnect_and_resync(shop:
     """R15, R17: skipped with the SKU named and shown as an error; not pushed by later runs
     or by a resync while disconnected; pushed by a resync after reconnecting; a second press
     changes nothing."""
-    shop.set_link_status("ASML-M", "disconnected")
+    disconnect(shop.ctx, "ASML-M", actor="U1")
     web = shop.place([("ASML-M", 1), ("MBH", 2)])
     [outcome] = push_orders(shop.ctx).outcomes
     assert (outcome.verdict, outcome.code) == ("skip", "product_disconnected")
@@ -307,7 +313,7 @@ def test_a_disconnected_product_holds_its_order_until_reconnect_and_resync(shop:
         assert inflight_quantities(s, connection_id=cid) == {"ASML-M": 1, "MBH": 2}
     assert shop.pos_orders() == []
 
-    shop.set_link_status("ASML-M", "linked")
+    assert reconnect(shop.ctx, "ASML-M", actor="U1").changed
     pushed = resync_order(shop.ctx, web["name"], actor="U1")
     again = resync_order(shop.ctx, web["name"], actor="U2")
     [pos] = shop.pos_orders()
@@ -320,7 +326,7 @@ def test_a_disconnected_product_holds_its_order_until_reconnect_and_resync(shop:
 def test_an_unlinked_sku_fails_naming_it_and_goes_once_the_catalog_links_it(shop: Shop) -> None:
     """R5: an order goes once every product in it is linked; until then it is failed with
     the SKU named; the next run after the link appears pushes it without a resync."""
-    shop.set_link_status("ATCB-TRANG-S", "deleted")
+    delete_link(shop.ctx, "ATCB-TRANG-S", actor="U1")
     tombstoned = shop.place([("ATCB-TRANG-S", 1)])
     with shop.ctx.db.session() as s:
         link = repo.get_link(s, connection_id=shop.ctx.connection_id, sku="ATCB-TRANG-M")
@@ -358,10 +364,13 @@ class SearchDown:
         raise RetryableError(f"POS search for {reference_number} timed out")
 
 
-def test_lost_answers_repeated_runs_and_a_restart_leave_one_pos_order_each(shop: Shop) -> None:
+def test_lost_answers_repeated_runs_and_a_restart_leave_one_pos_order_each(
+    any_db_shop: Shop,
+) -> None:
     """Every POS create commits but its answer is lost; lookups fail too, so runs cannot
     record anything; after a restart (new clients, new Database object on the same file)
     each web order is found by reference: exactly one POS order per web order (R5)."""
+    shop = any_db_shop
     shop.sb.set_faults(api="pos", drop_after_commit_rate=1.0)
     names = sorted(shop.place([(sku, 1)])["name"] for sku in SKUS[:3])
     blind = replace(shop.ctx, pos=SearchDown(shop.ctx.pos))
@@ -433,7 +442,7 @@ def test_a_crashed_attempt_holds_its_order_until_its_claim_expires(shop: Shop) -
 def test_dry_run_lists_what_would_go_and_why_not_and_writes_nothing(shop: Shop) -> None:
     """--dry-run: every order it would push, and every one it would not with the reason;
     no POS call that writes, no order row, no cursor move."""
-    shop.set_link_status("ASML-M", "disconnected")
+    disconnect(shop.ctx, "ASML-M", actor="U1")
     good = shop.place([("MBH", 1)])
     held = shop.place([("ASML-M", 1)])
     preview = push_orders(shop.ctx, dry_run=True)
@@ -452,3 +461,30 @@ def test_dry_run_lists_what_would_go_and_why_not_and_writes_nothing(shop: Shop) 
     later = push_orders(shop.ctx, dry_run=True)
     assert [(o.order_name, o.verdict) for o in later.outcomes] == [(held["name"], "skip")]
     assert "resync" in later.outcomes[0].reason
+
+
+def test_two_processes_pushing_at_once_make_one_pos_order_each(any_db_shop: Shop) -> None:
+    """Two processes (own engine, own clients) push the same new orders at the same moment:
+    the claim lets one of them push each order; POS gets exactly one per web order (R5)."""
+    shop = any_db_shop
+    names = sorted(shop.place([(sku, 1)])["name"] for sku in SKUS)
+    ingest_orders(shop.ctx)
+    other = shop.restarted()
+    contexts = [replace(shop.ctx, db=Database(shop.url)), other.ctx]
+    shop.closing.append(contexts[0].db)
+    start = threading.Barrier(2)
+    results: list[OrderRunResult] = []
+
+    def run(ctx: SyncContext) -> None:
+        start.wait()
+        results.append(push_orders(ctx))
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in contexts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(results) == 2
+    pushed = sorted(o.order_name for r in results for o in r.pushed)
+    assert pushed == names
+    assert sorted(o["reference_number"] for o in shop.pos_orders()) == names
