@@ -28,13 +28,12 @@ from sync.scheduler_jobs import (
     JobTrack,
     SchedulerState,
     default_jobs,
-    error_kind,
     incomplete,
+    record_result,
 )
 
 log = logging.getLogger(__name__)
 
-JOB_FAILED = "job_failed"
 LEASE_JOB = "lease"
 # Catalog, stock and the full pass all read and write links: one worker runs them one at a
 # time. Orders have their own worker so a long full pass never holds an order back, and the
@@ -154,6 +153,8 @@ class SyncScheduler:
             log.exception("scheduler lease check failed holder=%s", self.holder)
             return
         with self._lock:
+            if self._aps is None:  # shut down while the database answered
+                return
             if held and self._state != SchedulerState.RUNNING:
                 self._go_running()
             elif not held:
@@ -217,8 +218,9 @@ class SyncScheduler:
         with self._lock:
             if version == self._config_version or self._state != SchedulerState.RUNNING:
                 return False
+            if self._aps is None:
+                return False
             self._load_intervals()
-            assert self._aps is not None
             for name in self._fns:
                 self._aps.reschedule_job(name, trigger=self._trigger_for(name))
                 self._aps.modify_job(name, misfire_grace_time=self._grace(name))
@@ -271,7 +273,7 @@ class SyncScheduler:
             error = f"{exc.__class__.__name__}: {exc}"
             log.exception("scheduler job failed job=%s", name)
         finished = self._clock()
-        self._record(name, error, finished)
+        record_result(self._db, self._connection_id, name, error, finished)
         with self._lock:
             track.running = False
             track.runs += 1
@@ -297,31 +299,6 @@ class SyncScheduler:
                 callback(run)
             except Exception:  # a broken alert publisher must not stop the sync
                 log.exception("scheduler on_cycle callback failed job=%s", name)
-
-    def _record(self, name: str, error: str | None, now: datetime) -> None:
-        """Open (or resolve, after a success) the job's ``job_failed`` error row (R19)."""
-        kind = error_kind(name)
-        subject = f"job:{name}"
-        try:
-            with self._db.session() as s:
-                if error is None:
-                    key = repo.fingerprint(kind, subject, JOB_FAILED)
-                    repo.resolve_errors(
-                        s, connection_id=self._connection_id, fingerprints=[key], now=now
-                    )
-                else:
-                    repo.record_error(
-                        s,
-                        connection_id=self._connection_id,
-                        kind=kind,
-                        subject=subject,
-                        code=JOB_FAILED,
-                        now=now,
-                        message=f"the {name} job failed: {error}",
-                    )
-                s.commit()
-        except Exception:  # the database itself may be what failed; the log has it
-            log.exception("scheduler could not record job result job=%s", name)
 
     # ---------------------------------------------------------------- health
 

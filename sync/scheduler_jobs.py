@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
 from storage import repo
+from storage.engine import Database
 from sync.context import SyncContext
 from sync.domain import ConfigSnapshot, ErrorKind
 
@@ -28,6 +30,8 @@ _DEFAULTS = ConfigSnapshot(
 DEFAULT_INTERVALS = {name: float(getattr(_DEFAULTS, f)) for name, f in INTERVAL_FIELDS.items()}
 
 JobFn = Callable[[SyncContext], object]
+JOB_FAILED = "job_failed"
+log = logging.getLogger(__name__)
 
 
 def error_kind(job: str) -> ErrorKind:
@@ -154,3 +158,29 @@ def incomplete(result: object) -> str | None:
         if problem is not None:
             return f"{name}: {getattr(problem, 'message', problem)}"
     return "the run did not complete"
+
+
+def record_result(
+    db: Database, connection_id: int, name: str, error: str | None, now: datetime
+) -> None:
+    """Open the job's ``job_failed`` error row (R19), or resolve it after a success."""
+    kind = error_kind(name)
+    subject = f"job:{name}"
+    try:
+        with db.session() as s:
+            if error is None:
+                key = repo.fingerprint(kind, subject, JOB_FAILED)
+                repo.resolve_errors(s, connection_id=connection_id, fingerprints=[key], now=now)
+            else:
+                repo.record_error(
+                    s,
+                    connection_id=connection_id,
+                    kind=kind,
+                    subject=subject,
+                    code=JOB_FAILED,
+                    now=now,
+                    message=f"the {name} job failed: {error}",
+                )
+            s.commit()
+    except Exception:  # the database itself may be what failed; the log has it
+        log.exception("scheduler could not record job result job=%s", name)

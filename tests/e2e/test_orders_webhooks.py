@@ -77,7 +77,7 @@ def test_a_web_order_is_pushed_by_its_webhook_and_duplicates_and_forgeries_do_no
 ) -> None:
     """orders/create reaches POS within seconds with no polling due; a POS stock change sets
     off the stock job; a forged delivery gets 401; a redelivery is answered but not redone."""
-    with demo_shop(tmp_path) as shop:
+    with demo_shop(f"sqlite:///{tmp_path}/shop.db") as shop:
         counts: dict[str, int] = {"stock": 0}
 
         def stock(_ctx: SyncContext) -> object:

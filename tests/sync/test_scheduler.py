@@ -18,8 +18,8 @@ from sync.clock import FakeClock
 from sync.context import SyncContext
 from sync.health import health
 from sync.ports import PosApi, WebApi
-from sync.scheduler import JOB_FAILED, SyncScheduler
-from sync.scheduler_jobs import JOB_NAMES, JobRun, SchedulerState
+from sync.scheduler import SyncScheduler
+from sync.scheduler_jobs import JOB_FAILED, JOB_NAMES, JobRun, SchedulerState
 
 FAST = 150.0  # 15-second intervals (the smallest a person may save) become 0.1 s
 
