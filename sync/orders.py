@@ -10,11 +10,12 @@ from decimal import Decimal
 
 from storage import repo
 from storage.engine import Session
+from storage.models import Order
 from sync import order_store as store
 from sync.context import SyncContext
-from sync.domain import OrderStatus, WebOrder
+from sync.domain import OrderStatus, WebOrder, normalize_sku
 from sync.errors import RetryableError
-from sync.order_plan import SELF_HEALING, Verdict, decide, quantities
+from sync.order_plan import SELF_HEALING, Verdict, decide, line_problem, quantities
 from sync.order_push import RETRY, OrderOutcome, PosLookups, attempt
 
 log = logging.getLogger(__name__)
@@ -123,12 +124,21 @@ def ingest_orders(ctx: SyncContext) -> int:
 
 
 def _candidates(session: Session, *, connection_id: int) -> list[int]:
-    """Pending orders, and failed ones the sync itself may have cured, oldest first."""
+    """Pending orders, and failed ones the sync has cured since (their SKUs are all linked
+    now: checked here in the database, so a lasting failure costs no API call), oldest first."""
     rows = repo.orders_with_status(
         session, connection_id=connection_id, statuses=(OrderStatus.PENDING, OrderStatus.FAILED)
     )
-    wanted = [r for r in rows if r.status == OrderStatus.PENDING or r.reason_code in SELF_HEALING]
+    wanted = [r for r in rows if r.status == OrderStatus.PENDING or _cured(session, r)]
     return [r.web_order_id for r in sorted(wanted, key=lambda r: r.web_created_on)]
+
+
+def _cured(session: Session, row: Order) -> bool:
+    if row.reason_code not in SELF_HEALING:
+        return False
+    skus = [str(line.get("raw_sku") or "") for line in row.lines]
+    links = store.link_views(session, connection_id=row.connection_id, skus=skus)
+    return all(line_problem(sku, sku, links.get(normalize_sku(sku))) is None for sku in skus)
 
 
 def push_orders(

@@ -339,6 +339,9 @@ def test_an_unlinked_sku_fails_naming_it_and_goes_once_the_catalog_links_it(shop
         tombstoned["name"]: ("fail", "link_deleted"),
         waiting["name"]: ("fail", "sku_not_linked"),
     }
+    shop.sb.reset_stats()
+    assert push_orders(shop.ctx).outcomes == ()  # still not linked: no attempt, no order read
+    assert "web GET /admin/orders/{id}.json" not in shop.sb.stats()["requests"]
     with shop.ctx.db.session() as s:
         cid = shop.ctx.connection_id
         for link in link_rows(shop.sb, cid, ("ATCB-TRANG-M",), datetime.now(UTC)):
