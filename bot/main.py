@@ -137,8 +137,8 @@ def build_app(
         pos=pos,
         web=web,
         clock=clock,
-        pos_admin_url=pos_url.rstrip("/") + "/admin",
-        web_admin_url=web_url.rstrip("/") + "/admin",
+        pos_admin_url=pos_url.rstrip("/"),
+        web_admin_url=web_url.rstrip("/"),
     )
     client = slack_client(settings)
     app = App(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -11,7 +10,7 @@ from bot.deps import BotDeps, stamp
 from bot.listeners.common import note
 from bot.text import esc
 from bot.views import buttons as act
-from bot.views.compare import CompareRow, CompareView, compare_message
+from bot.views.compare import compare_message, comparison_view
 from bot.views.cycle import cycle_message
 from bot.views.kit import Message
 from bot.views.reports import (
@@ -23,7 +22,8 @@ from bot.views.reports import (
     preflight_message,
     resync_outcome,
 )
-from sync import engine, orders, preflight, problems
+from sync import compare as comparing
+from sync import engine, links, orders, preflight, problems
 from sync.scheduler_jobs import JOB_CATALOG, JOB_ORDERS
 
 log = logging.getLogger(__name__)
@@ -41,10 +41,11 @@ __all__ = [
 ]
 
 
-def _module(name: str) -> Any:
-    # The catalog engine's modules are imported when first used, so the bot starts (and its
-    # read-only commands work) even in a tree where they are not installed yet.
-    return importlib.import_module(name)
+LINK_CHANGES: dict[str, Callable[..., links.LinkChange]] = {
+    "disconnect": links.disconnect,
+    "reconnect": links.reconnect,
+    "unlink": links.delete_link,
+}
 
 
 def preflight_report(deps: BotDeps) -> Message:
@@ -88,49 +89,29 @@ def dismiss(deps: BotDeps, error_id: int, *, actor: str) -> Outcome:
 
 def change_link(deps: BotDeps, verb: str, sku: str, *, actor: str) -> Outcome:
     """Disconnect, reconnect or delete a link (R15, R16); idempotent and audited by sync."""
-    links = _module("sync.links")
-    function = {
-        "disconnect": links.disconnect,
-        "reconnect": links.reconnect,
-        "unlink": links.delete_link,
-    }[verb]
-    change = function(deps.ctx, sku, actor=actor)
-    status = str(getattr(change, "status", "") or "")
+    change = LINK_CHANGES[verb](deps.ctx, sku, actor=actor)
+    status = change.after.value
     outcome = link_outcome(
         deps.t,
         user=actor,
         verb=verb,
-        sku=sku,
-        changed=bool(getattr(change, "changed", True)),
-        detail=str(getattr(change, "message", "") or ""),
+        sku=change.sku,
+        changed=change.changed,
+        status=status,
+        detail=change.note,
     )
-    if status and status != "deleted":
-        outcome = Outcome(outcome.line, outcome.message, act.product_buttons(deps.t, sku, status))
+    if status != "deleted":
+        outcome = Outcome(
+            outcome.line, outcome.message, act.product_buttons(deps.t, change.sku, status)
+        )
     return outcome
 
 
 def compare(deps: BotDeps, sku: str) -> Message:
     """R14: both versions side by side (reads both APIs: run it on the worker)."""
-    comparison = _module("sync.compare").compare(deps.ctx, sku)
-    return compare_message(deps.t, compare_view(comparison), deps.tz, stamp())
-
-
-def compare_view(comparison: Any) -> CompareView:
-    """Adapt ``sync.compare.Comparison`` to the builder's plain rows."""
-    rows = tuple(
-        CompareRow(str(r.field), str(r.pos or ""), str(r.web or ""), bool(r.differs))
-        for r in getattr(comparison, "rows", ())
-    )
-    return CompareView(
-        sku=str(comparison.sku),
-        name=str(getattr(comparison, "name", "") or ""),
-        status=getattr(comparison, "status", None),
-        reason=getattr(comparison, "reason", None),
-        last_synced=getattr(comparison, "last_synced_at", None),
-        rows=rows,
-        pos_url=getattr(comparison, "pos_url", None),
-        web_url=getattr(comparison, "web_url", None),
-    )
+    comparison = comparing.compare(deps.ctx, sku)
+    view = comparison_view(deps.t, comparison)
+    return compare_message(deps.t, view, deps.tz, stamp())
 
 
 def sync(deps: BotDeps, *, dry_run: bool, actor: str) -> Message:

@@ -29,7 +29,7 @@ def product_buttons(t: Translator, sku: str, status: str, *, compare: bool = Tru
     buttons = [button(t("btn.compare"), COMPARE, sku)] if compare else []
     if status in ("linked", "error"):
         buttons.append(button(t("btn.disconnect"), DISCONNECT, sku))
-    if status in ("disconnected", "error", "pos_deleted"):
+    if status == "disconnected":  # an error link resumes by itself once fixed on Sapo
         buttons.append(button(t("btn.reconnect"), RECONNECT, sku, style="primary"))
     if status != "deleted":
         buttons.append(unlink_button(t, sku))
@@ -58,8 +58,6 @@ def error_buttons(t: Translator, error_id: int, kind: str, subject: str) -> list
     elif kind == "order":
         fixes = [resync_button(t, subject)]
     else:
-        fixes = [
-            button(t("btn.compare"), COMPARE, subject),
-            button(t("btn.reconnect"), RECONNECT, subject),
-        ]
+        # A product problem is fixed on Sapo; Compare shows what differs and links there.
+        fixes = [button(t("btn.compare"), COMPARE, subject)]
     return [*fixes, button(t("btn.dismiss"), DISMISS, str(error_id))]

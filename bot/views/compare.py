@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 from bot.i18n import Translator
 from bot.text import esc
 from bot.views import buttons as act
-from bot.views.fmt import when
+from bot.views.fmt import money, qty, when
 from bot.views.kit import Block, Message, actions, button, context, header, message, section
 from bot.views.lists import LINK_STATUS_KEYS
+from sync.compare import Comparison, PosSide, WebSide
 
 ROW_KEYS = {
     "name": "compare.row.name",
@@ -84,3 +85,74 @@ def compare_message(t: Translator, view: CompareView, tz: ZoneInfo, stamp: str) 
         blocks.append(actions([*links, *row_buttons], block_id=f"cmp.{stamp}"))
     differing = sum(row.differs for row in view.rows)
     return message(t("compare.summary", sku=esc(view.sku, 120), n=differing), blocks)
+
+
+def comparison_view(t: Translator, c: Comparison) -> CompareView:
+    """``sync.compare.Comparison`` as rows of formatted values, differences as sync sees them."""
+    pos, web, differs = c.pos, c.web, set(c.differences)
+
+    def side(value: str | None, present: bool) -> str:
+        return (value or "—") if present else t("compare.value.missing")
+
+    def both(field: str, of_pos: str | None, of_web: str | None, code: str = "") -> CompareRow:
+        return CompareRow(
+            field,
+            side(of_pos, pos is not None),
+            side(of_web, web is not None),
+            bool(code) and code in differs,
+        )
+
+    rows = (
+        both("name", pos.name if pos else None, web.name if web else None),
+        both("sku", pos.sku if pos else None, web.sku if web else None, "sku_spelling"),
+        both("barcode", pos.barcode if pos else None, web.barcode if web else None, "barcode"),
+        both("options", pos.options if pos else None, web.options if web else None, "options"),
+        both("price", _pos_price(pos), money(web.price) if web else None, "price"),
+        both("stock", _pos_stock(pos), _web_stock(t, web, c), "stock"),
+        both("visibility", _pos_active(t, pos), _web_visible(t, web)),
+    )
+    return CompareView(
+        sku=c.sku,
+        name=(pos.name if pos else web.name if web else ""),
+        status=c.status.value,
+        reason=c.reason,
+        last_synced=c.last_synced_at,
+        rows=rows,
+        pos_url=pos.admin_url if pos else None,
+        web_url=web.admin_url if web else None,
+    )
+
+
+def _pos_price(pos: PosSide | None) -> str | None:
+    if pos is None:
+        return None
+    return f"{money(pos.price)} ({pos.price_list})"
+
+
+def _pos_stock(pos: PosSide | None) -> str | None:
+    if pos is None:
+        return None
+    parts = [f"{b.name}: {qty(b.available)}" for b in pos.stock]
+    return f"{' · '.join(parts) or '—'} = {qty(pos.stock_sum)}"
+
+
+def _web_stock(t: Translator, web: WebSide | None, c: Comparison) -> str | None:
+    if web is None:
+        return None
+    shown = qty(web.stock)
+    if c.expected_web_stock is not None and web.stock != c.expected_web_stock:
+        shown += " " + t("compare.value.expected", n=qty(c.expected_web_stock))
+    return shown
+
+
+def _pos_active(t: Translator, pos: PosSide | None) -> str | None:
+    if pos is None:
+        return None
+    return t("compare.value.active" if pos.active else "compare.value.inactive")
+
+
+def _web_visible(t: Translator, web: WebSide | None) -> str | None:
+    if web is None:
+        return None
+    shown = t("compare.value.visible" if web.visible else "compare.value.hidden")
+    return shown if web.tracked else f"{shown} · {t('compare.value.untracked')}"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from bot.i18n import Translator
 from bot.text import esc
 from bot.views.kit import Block, Message, context, header, message, section
+from bot.views.lists import LINK_STATUS_KEYS
 from bot.views.people import mention
 
 FINDING_GROUPS = 20
@@ -27,11 +28,6 @@ LINK_VERB_KEYS = {
     "disconnect": "link.disconnected",
     "reconnect": "link.reconnected",
     "unlink": "link.unlinked",
-}
-LINK_SAME_KEYS = {
-    "disconnect": "link.already_disconnected",
-    "reconnect": "link.already_linked",
-    "unlink": "link.already_unlinked",
 }
 
 
@@ -122,10 +118,13 @@ def resync_outcome(
 
 
 def link_outcome(
-    t: Translator, *, user: str, verb: str, sku: str, changed: bool, detail: str = ""
+    t: Translator, *, user: str, verb: str, sku: str, changed: bool, status: str, detail: str = ""
 ) -> Outcome:
-    keys = LINK_VERB_KEYS if changed else LINK_SAME_KEYS
-    line = t(keys[verb], sku=esc(sku, 120), user=mention(user))
+    if changed:
+        line = t(LINK_VERB_KEYS[verb], sku=esc(sku, 120), user=mention(user))
+    else:
+        label = t(LINK_STATUS_KEYS[status]) if status in LINK_STATUS_KEYS else esc(status, 30)
+        line = t("link.unchanged", sku=esc(sku, 120), status=label)
     text = line + (f"\n> {esc(detail, 500)}" if detail else "")
     return Outcome(line, message(line, [section(text)]))
 

@@ -13,6 +13,8 @@ import pytest
 from bot.main import build_app
 from bot.settings import Settings
 from sandbox import Sandbox
+from storage import repo
+from sync import engine
 from tests.bot.harness import ADMIN, ALERTS, SECRET, Harness, serve
 from tests.support.fake_slack import FakeSlack
 
@@ -40,7 +42,8 @@ def slack() -> Iterator[FakeSlack]:
 
 @pytest.fixture
 def sb() -> Iterator[Sandbox]:
-    with Sandbox("demo") as sandbox:
+    """The demo shop; its rate bucket is opened wide (pacing is the clients' own tests' job)."""
+    with Sandbox("demo", bucket=100_000, leak_rate=100_000.0) as sandbox:
         yield sandbox
 
 
@@ -92,4 +95,21 @@ def make_bot(tmp_path: Path, slack: FakeSlack, sb: Sandbox) -> BotMaker:
 @pytest.fixture
 def bot(make_bot: BotMaker) -> Iterator[Harness]:
     with make_bot() as harness:
+        yield harness
+
+
+@pytest.fixture
+def linked(make_bot: BotMaker) -> Iterator[Harness]:
+    """The bot on a shop whose first link is done by the real engine against the sandbox."""
+    with make_bot() as harness:
+        ctx = harness.bot.deps.ctx
+        with ctx.db.session() as session:
+            repo.record_setup(
+                session,
+                connection_id=ctx.connection_id,
+                cutover_at=ctx.clock(),
+                completed_by="test",
+            )
+            session.commit()
+        assert engine.run_cycle(ctx, actor="test").ok
         yield harness

@@ -41,7 +41,6 @@ def test_alert_is_posted_updated_in_place_threaded_then_resolved(make_bot: BotMa
         assert "APP-DEN-M" in text and "&lt;!channel&gt;" in text and "<!channel>" not in text
         assert {e["action_id"] for _, e in buttons(posted.body["blocks"])} == {
             act.COMPARE,
-            act.RECONNECT,
             act.DISMISS,
         }
 

@@ -1,0 +1,106 @@
+"""Compare, disconnect, reconnect and delete link on a shop linked by the real engine
+(R14, R15, R16), with the safety rules: admins only, confirm, once per click, audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.views import buttons as act
+from sandbox import Sandbox
+from sandbox.seeds import DEMO_POS_DEFAULT_LOCATION_ID
+from storage import repo
+from tests.bot.data import audit_actions
+from tests.bot.harness import ADMIN, VIEWER, Harness, button, buttons, mrkdwn
+
+SKU = "QJSF-29"
+
+
+def _status(bot: Harness, sku: str) -> str:
+    ctx = bot.bot.deps.ctx
+    with ctx.db.session() as session:
+        link = repo.get_link(session, connection_id=ctx.connection_id, sku=sku)
+    assert link is not None
+    return link.status
+
+
+def _compare(bot: Harness, sku: str, user: str = VIEWER) -> dict[str, Any]:
+    return bot.answers(bot.command(f"compare {sku}", user=user))[0].body
+
+
+def test_compare_shows_both_sides_marks_differences_and_links_to_each_admin(
+    linked: Harness, sb: Sandbox
+) -> None:
+    """R14: POS and web side by side, the stock difference marked, View on Sapo POS/Web."""
+    sb.set_pos_inventory(SKU, DEMO_POS_DEFAULT_LOCATION_ID, 77)  # a store sale the web lags
+    answer = _compare(linked, SKU)
+    assert answer["response_type"] == "ephemeral"
+    text = mrkdwn(answer)
+    assert "≠ *Stock* · POS" in text and "= 77" in text
+    assert "*Price* · POS" in text and "Giá bán lẻ" in text
+    assert "≠ *Price*" not in text, "the first cycle wrote the web price"
+    urls = {e["action_id"]: e.get("url") for _, e in buttons(answer["blocks"])}
+    assert urls[act.LINK_POS].startswith(sb.pos_url + "/admin/products/")
+    assert urls[act.LINK_WEB].startswith(sb.web_url + "/admin/products/")
+    assert act.DISCONNECT in urls and act.UNLINK in urls
+    link_click = linked.click(button(answer["blocks"], act.LINK_POS)[1], block_id="cmp.x")
+    assert link_click.status == 200, "a URL button's click is acknowledged"
+
+
+def test_compare_of_an_unknown_sku_says_so(linked: Harness) -> None:
+    """Comparing a SKU that is not linked answers with the reason, not an incident."""
+    text = mrkdwn(_compare(linked, "NO-SUCH-SKU"))
+    assert "no linked product has SKU" in text and "incident" not in text
+
+
+def test_disconnect_button_once_then_reconnect(linked: Harness) -> None:
+    """Disconnect from the list: refused for viewers, done once for an admin, the row then
+    offers Reconnect; the channel is told; reconnect resumes it (R15)."""
+    listing = linked.answers(linked.command(f"products {SKU}"))[0].body
+    block_id, disconnect = button(listing["blocks"], act.DISCONNECT, SKU)
+    refused = linked.click(disconnect, block_id=block_id, user=VIEWER, message=listing)
+    assert "Only sync admins" in mrkdwn(linked.answers(refused)[0].body)
+    linked.idle()
+    assert _status(linked, SKU) == "linked"
+
+    first = linked.click(disconnect, block_id=block_id, message=listing)
+    second = linked.click(disconnect, block_id=block_id, message=listing)
+    assert "already done" in mrkdwn(linked.answers(second)[0].body)
+    replaced, announced = linked.answers(first, 2)
+    assert _status(linked, SKU) == "disconnected"
+    assert announced.body["response_type"] == "in_channel"
+    assert f"<@{ADMIN}> disconnected `{SKU}`" in mrkdwn(announced.body)
+    assert replaced.body["replace_original"] is True
+    row_buttons = {(e["action_id"], e.get("value")) for _, e in buttons(replaced.body["blocks"])}
+    assert (act.RECONNECT, SKU) in row_buttons and (act.DISCONNECT, SKU) not in row_buttons
+    assert [a for a in audit_actions(linked.bot) if a[1] == "link.disconnect"] == [
+        (ADMIN, "link.disconnect", SKU)
+    ]
+
+    answer = linked.answers(linked.command(f"reconnect {SKU}"))[0].body
+    assert answer["response_type"] == "in_channel" and "reconnected" in mrkdwn(answer)
+    assert _status(linked, SKU) == "linked"
+
+
+def test_disconnect_command_is_refused_for_viewers(linked: Harness) -> None:
+    """Typing the command is checked as well as clicking (safety)."""
+    refused = linked.command(f"disconnect {SKU}", user=VIEWER)
+    assert "Only sync admins" in mrkdwn(linked.answers(refused)[0].body)
+    linked.idle()
+    assert _status(linked, SKU) == "linked"
+
+
+def test_unlink_asks_for_confirmation_then_deletes_for_good(linked: Harness) -> None:
+    """``/sapo unlink`` only offers the danger button (confirm names the SKU); pressing it
+    deletes the link for good and the product leaves the list (R16)."""
+    offer = linked.answers(linked.command(f"unlink {SKU}"))[0].body
+    assert _status(linked, SKU) == "linked", "typing unlink does not delete"
+    block_id, unlink = button(offer["blocks"], act.UNLINK, SKU)
+    assert unlink["style"] == "danger" and SKU in unlink["confirm"]["text"]["text"]
+    assert "cannot be undone" in unlink["confirm"]["text"]["text"]
+    _, announced = linked.answers(linked.click(unlink, block_id=block_id, message=offer), 2)
+    assert "deleted the link" in mrkdwn(announced.body)
+    assert _status(linked, SKU) == "deleted"
+    text = mrkdwn(linked.answers(linked.command(f"products {SKU}"))[0].body)
+    assert "Nothing matches" in text
+    again = linked.answers(linked.command(f"reconnect {SKU}"))[0].body
+    assert "deleted for good" in mrkdwn(again)
