@@ -33,7 +33,7 @@ from sync.plan import (
 )
 
 if TYPE_CHECKING:
-    from sync.planner import PriceListIds, Snapshot
+    from sync.snapshot import PriceListIds, Snapshot
 
 T = TypeVar("T")
 
@@ -152,7 +152,7 @@ def _to_web(
     priced: list[tuple[Ref[PosFacts], int]] = []
     for ref in refs:
         price = ref.item.prices.get(config.price_list_id)
-        if price is None:
+        if not price or price < 0:  # Sapo shows 0 for a list with no price set
             message = f"{ref.describe()} has no price in price list {config.price_list_id}"
             problems.append(Problem("no_price", ref.key, message + "; it is not created on web"))
         else:

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sync import creation
+from sync import creation, relink
 from sync.domain import ConfigSnapshot, LinkStatus, PosProduct, WebProduct, normalize_sku
 from sync.facts import pos_facts, structure_problem, web_facts
+from sync.guard import CATALOG, DEFAULT_GUARD, Guard
+from sync.guard import check as guard_check
 from sync.matching import Ref, make_ref, match
 from sync.plan import (
     LinkPair,
@@ -25,41 +27,14 @@ from sync.plan import (
     SetLinkStatus,
     WebFacts,
 )
+from sync.relink import GONE_CODES
+from sync.snapshot import PriceListIds, Snapshot
+
+__all__ = ["CATALOG", "Guard", "PriceListIds", "Snapshot", "plan"]
 
 ZERO = Decimal(0)
 LINKED, ERROR = LinkStatus.LINKED, LinkStatus.ERROR  # enum member lookups are slow on 3.11
 DELETED, POS_DELETED = LinkStatus.DELETED, LinkStatus.POS_DELETED
-CATALOG = "catalog"  # the subject of cycle-wide problems (the blast-radius guard)
-GONE_CODES = frozenset({"web_deleted", "web_variant_deleted"})
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """What one cycle read. ``full`` means a complete read: absence is deletion."""
-
-    pos_products: Sequence[PosProduct]
-    web_products: Sequence[WebProduct]
-    web_levels: Mapping[int, Decimal]  # inventory item id -> available at the web location
-    web_location_id: int
-    full: bool
-    pos_count: int | None = None  # what count.json said before a full read
-    web_count: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Guard:
-    """The blast-radius guard: share of linked items a cycle may change or break."""
-
-    share: float = 0.5
-    min_links: int = 10  # below this, one change is a large share and not a blast
-
-
-@dataclass(frozen=True, slots=True)
-class PriceListIds:
-    """Where a product created on POS from the web gets its prices (R6)."""
-
-    cost: int | None
-    retail: int | None
 
 
 @dataclass
@@ -84,7 +59,7 @@ def plan(
     price_lists: PriceListIds,
     first_link: bool = False,
     held: frozenset[str] = frozenset(),
-    guard: Guard = Guard(),
+    guard: Guard = DEFAULT_GUARD,
     force: bool = False,
     now: datetime | None = None,
 ) -> Plan:
@@ -147,7 +122,11 @@ def _plan(
         elif fresh_pos is not None or fresh_web is not None:
             _refresh(out, link, fresh_pos, fresh_web)
 
-    free_pos, free_web = _claimed_skus(ctx, by_sku, free_pos, free_web, web_by_id, pos_by_id)
+    claimed = relink.claims(by_sku, free_pos, free_web, pos_by_id, web_by_id, full=snapshot.full)
+    free_pos, free_web = claimed.free_pos, claimed.free_web
+    out.rebinds.extend(claimed.rebinds)
+    out.problems.extend(claimed.problems)
+    out.evaluated |= claimed.evaluated
     matching = match(free_pos, free_web)
     for pos, web in matching.pairs:
         _new_pair(ctx, pos.key, pos.item, web.item)
@@ -164,7 +143,7 @@ def _plan(
         out_problems=out.problems,
         evaluated=out.evaluated,
     )
-    halt = _guard(snapshot, links, out, guard, first_link=first_link, force=force)
+    halt = guard_check(snapshot, links, out.destructive, guard, first_link=first_link, force=force)
     return Plan(
         links=tuple(out.links),
         statuses=tuple(out.statuses),
@@ -224,22 +203,23 @@ def _existing(
     link: LinkState,
     fresh_pos: PosFacts | None,
     fresh_web: WebFacts | None,
-    pos_product_ids: set[int],
-    web_product_ids: set[int],
+    pos_ids: set[int],
+    web_ids: set[int],
 ) -> None:
     """Re-check a linked (or failing) pair: deletions, drift, then stock and price."""
     out = ctx.out
     full = ctx.snapshot.full
-    if link.pos is not None and fresh_pos is None and full:
-        gone = "pos_product_deleted" if link.pos.product_id not in pos_product_ids else None
+    # A variant missing from a product that was read is gone even on an incremental read.
+    if link.pos is not None and fresh_pos is None and (full or link.pos.product_id in pos_ids):
+        gone = "pos_product_deleted" if link.pos.product_id not in pos_ids else None
         code = gone or "pos_variant_deleted"
         what = "product" if gone else "variant"
         reason = f"the POS {what} was deleted; the web product is left as it is (R11)"
         _set_status(out, link, POS_DELETED, code, reason)
         out.destructive += 1
         return
-    if link.web is not None and fresh_web is None and full:
-        product_gone = link.web.product_id not in web_product_ids
+    if link.web is not None and fresh_web is None and (full or link.web.product_id in web_ids):
+        product_gone = link.web.product_id not in web_ids
         code = "web_deleted" if product_gone else "web_variant_deleted"
         reason = (
             "the web product was deleted; it is not recreated"
@@ -300,7 +280,11 @@ def _push(ctx: _Ctx, sku: str, pos: PosFacts, web: WebFacts, cause: str) -> int:
             Problem("web_untracked", sku, "inventory tracking is off on the web variant")
         )
     price = pos.prices.get(config.price_list_id)
-    if price is not None and price != web.price:
+    if not price or price < 0:
+        # Sapo lists every price list on a variant, 0 where none was set: never publish that
+        message = f"POS has no price in price list {config.price_list_id}; web price left as is"
+        out.problems.append(Problem("no_price", sku, message))
+    elif price != web.price:
         out.prices.append(PushPrice(sku, web.variant_id, web.price, price, config.price_list_id))
     return changed
 
@@ -319,56 +303,6 @@ def _new_pair(ctx: _Ctx, sku: str, pos: PosFacts, web: WebFacts) -> None:
     _push(ctx, sku, pos, web, "newly linked")
 
 
-def _claimed_skus(
-    ctx: _Ctx,
-    by_sku: Mapping[str, LinkState],
-    free_pos: list[Ref[PosFacts]],
-    free_web: list[Ref[WebFacts]],
-    web_by_id: Mapping[int, WebFacts],
-    pos_by_id: Mapping[int, PosFacts],
-) -> tuple[list[Ref[PosFacts]], list[Ref[WebFacts]]]:
-    """Unbound variants whose SKU already has a link: rebind a side that came back, else report.
-
-    A tombstoned SKU (R16) is never linked or created again.
-    """
-    out = ctx.out
-    keep_pos = [r for r in free_pos if r.key not in by_sku]
-    keep_web = [r for r in free_web if r.key not in by_sku]
-    claimed_pos: dict[str, list[Ref[PosFacts]]] = {}
-    claimed_web: dict[str, list[Ref[WebFacts]]] = {}
-    for r in free_pos:
-        if r.key in by_sku:
-            claimed_pos.setdefault(r.key, []).append(r)
-    for w in free_web:
-        if w.key in by_sku:
-            claimed_web.setdefault(w.key, []).append(w)
-    for key in sorted(claimed_pos.keys() | claimed_web.keys()):
-        link = by_sku[key]
-        out.evaluated.add(key)
-        if link.status is DELETED:
-            continue
-        pos_refs, web_refs = claimed_pos.get(key, []), claimed_web.get(key, [])
-        pos = link.pos if link.pos is None else pos_by_id.get(link.pos.variant_id, link.pos)
-        web = link.web if link.web is None else web_by_id.get(link.web.variant_id, link.web)
-        if link.status is POS_DELETED and len(pos_refs) == 1 and not web_refs:
-            pos = pos_refs[0].item
-        elif (
-            link.status is ERROR
-            and link.reason_code in GONE_CODES
-            and len(web_refs) == 1
-            and not pos_refs
-        ):
-            web = web_refs[0].item
-        else:
-            names = "; ".join([r.describe() for r in pos_refs] + [w.describe() for w in web_refs])
-            message = f"SKU {key!r} is already linked; also carried by {names}"
-            out.problems.append(Problem("duplicate_sku", key, message))
-            continue
-        if pos is not None and web is not None:
-            out.rebinds.append(Rebind(key, pos, web, "the SKU reappeared on the missing side"))
-    return keep_pos, keep_web
-
-
 def _set_status(
     out: _Out, link: LinkState, status: LinkStatus, code: str | None, reason: str
 ) -> None:
@@ -384,46 +318,3 @@ def _refresh(
     web = fresh_web if fresh_web is not None and fresh_web != link.web else None
     if pos is not None or web is not None:
         out.refresh.append(RefreshFacts(link.sku, pos, web))
-
-
-def _guard(
-    snapshot: Snapshot,
-    links: Sequence[LinkState],
-    out: _Out,
-    guard: Guard,
-    *,
-    first_link: bool,
-    force: bool,
-) -> Problem | None:
-    """Stop the cycle when a read looks short or too much would change at once."""
-    live = sum(lk.status is LINKED for lk in links)
-    if snapshot.full:
-        for side, got, said in (
-            ("POS", len(snapshot.pos_products), snapshot.pos_count),
-            ("web", len(snapshot.web_products), snapshot.web_count),
-        ):
-            if said is not None and got < said:
-                return Problem(
-                    "short_read",
-                    CATALOG,
-                    f"the {side} read returned {got} products but the API counts {said}; "
-                    "nothing was written",
-                )
-            if got == 0 and live > 0:
-                return Problem(
-                    "empty_read",
-                    CATALOG,
-                    f"the {side} read returned no products while {live} links are live; "
-                    "nothing was written",
-                )
-    if first_link or force or live < guard.min_links:
-        return None
-    if out.destructive > guard.share * live:
-        return Problem(
-            "blast_radius",
-            CATALOG,
-            f"this cycle would change or break {out.destructive} of {live} linked items "
-            f"(more than {guard.share:.0%}); nothing was written. Check both stores, then "
-            "run the sync with force to apply it",
-        )
-    return None
