@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from slack_sdk.errors import SlackApiError
+
 from bot.deps import stamp
 from bot.i18n import Translator
 from bot.views.alerts import AlertInfo, alert_message, digest_message, reopen_note, repeat_note
@@ -106,23 +108,22 @@ class AlertPublisher:
         open_keys = {r.fingerprint for r in open_rows}
         new = [r for r in open_rows if r.fingerprint not in alerts]
         counts = {"posted": 0, "digests": 0, "updated": 0, "replies": 0, "closed": 0}
+        tried = self._tried
         if len(new) >= self.digest_at:
-            self._digest(new)
-            counts["digests"] += 1
+            counts["digests"] += tried(self._digest, new)
         else:
             for row in new:
-                self._post(row, None)
-                counts["posted"] += 1
+                counts["posted"] += tried(self._post, row, None)
         for row in open_rows:
             alert = alerts.get(row.fingerprint)
             if alert is None:
                 continue
             if alert.closed_at is not None:
-                self._reopen(row, alert)
-                counts["updated"] += 1
+                counts["updated"] += tried(self._reopen, row, alert)
             elif row.count != alert.posted_count and not alert.in_digest:
-                counts["replies"] += self._repeat(row, alert)
-                counts["updated"] += 1
+                replied = alert.replied_at
+                counts["updated"] += tried(self._repeat, row, alert)
+                counts["replies"] += int(alert.replied_at != replied)
         digests_touched: set[str] = set()
         for key in watched:
             if key in open_keys:
@@ -130,12 +131,11 @@ class AlertPublisher:
             alert, gone = alerts[key], rows.get(key)
             if alert.in_digest:
                 digests_touched.add(alert.ts)
-                self._mark_closed(alert)
+                counts["closed"] += tried(self._mark_closed, alert)
             else:
-                self._close(alert, gone)
-            counts["closed"] += 1
+                counts["closed"] += tried(self._close, alert, gone)
         for ts in sorted(digests_touched):
-            self._rerender_digest(ts)
+            tried(self._rerender_digest, ts)
         result = PublishResult(**counts)
         if any(counts.values()):
             log.info(
@@ -143,6 +143,20 @@ class AlertPublisher:
                 *counts.values(),
             )
         return result
+
+    def _tried(self, step: Callable[..., object], *args: Any) -> int:
+        """1 when ``step`` worked; a Slack refusal (channel_not_found, not_in_channel...) is
+        logged and skipped so one bad alert never holds back the others; retried next cycle."""
+        try:
+            step(*args)
+        except SlackApiError as exc:
+            log.warning(
+                "alert step failed step=%s error=%s",
+                step.__name__,
+                exc.response.get("error") if exc.response is not None else exc,
+            )
+            return 0
+        return 1
 
     # ------------------------------------------------------------ Slack writes
 
@@ -202,7 +216,7 @@ class AlertPublisher:
     def _reply(self, alert: AlertMessage, msg: Message) -> None:
         self._send("chat_postMessage", msg, channel=alert.channel, thread_ts=alert.ts)
 
-    def _repeat(self, row: SyncErrorRow, alert: AlertMessage) -> int:
+    def _repeat(self, row: SyncErrorRow, alert: AlertMessage) -> None:
         now = self.ctx.clock()
         self._update(alert, alert_message(self.t, info(row), self.tz, stamp()))
         due = alert.replied_at is None or now - alert.replied_at >= self.thread_every
@@ -210,7 +224,6 @@ class AlertPublisher:
         if replied:
             self._reply(alert, repeat_note(self.t, info(row), self.tz))
         self._store(alert, posted_count=row.count, replied_at=now if replied else alert.replied_at)
-        return int(replied)
 
     def _reopen(self, row: SyncErrorRow, alert: AlertMessage) -> None:
         if alert.in_digest:  # a digest is history: a returning error gets its own message

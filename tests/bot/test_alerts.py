@@ -217,3 +217,14 @@ def test_alerts_and_duplicate_clicks_work_on_both_databases(
         twice = bot.click(dismiss, block_id=block_id, message=posted.body, **where)
         assert "already done" in mrkdwn(bot.answers(twice)[0].body)
         bot.wait(lambda: "Dismissed by" in mrkdwn(posted.body), what="dismissed")
+
+
+def test_a_refused_post_is_skipped_and_retried_next_time(bot: Harness) -> None:
+    """Slack refusing one alert (e.g. channel_not_found) neither blocks the others nor loses it."""
+    for i in range(2):
+        add_error(bot.bot, kind="product", subject=f"SKU-{i}", code="x", message="m")
+    bot.slack.fail("chat.postMessage", "channel_not_found")
+    assert bot.bot.alerts is not None
+    assert bot.bot.alerts.publish().posted == 1
+    assert bot.bot.alerts.publish().posted == 1
+    assert len(_alerts(bot)) == 2

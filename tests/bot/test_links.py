@@ -104,3 +104,43 @@ def test_unlink_asks_for_confirmation_then_deletes_for_good(linked: Harness) -> 
     assert "Nothing matches" in text
     again = linked.answers(linked.command(f"reconnect {SKU}"))[0].body
     assert "deleted for good" in mrkdwn(again)
+
+
+def test_row_and_digest_buttons_compare_reconnect_show_errors_and_settings(
+    linked: Harness,
+) -> None:
+    """The remaining buttons: Compare and Reconnect on a row, Show errors on a digest, and
+    Settings on App Home (opens the config modal for an admin)."""
+    linked.answers(linked.command(f"disconnect {SKU}"))
+    listing = linked.answers(linked.command(f"products {SKU}"))[0].body
+    block_id, compare = button(listing["blocks"], act.COMPARE, SKU)
+    shown = linked.answers(linked.click(compare, block_id=block_id, message=listing))[0].body
+    assert shown["replace_original"] is False and "Compare QJSF-29" in str(shown["blocks"][0])
+    block_id, reconnect = button(listing["blocks"], act.RECONNECT, SKU)
+    linked.answers(linked.click(reconnect, block_id=block_id, message=listing), 2)
+    assert _status(linked, SKU) == "linked"
+
+    assert linked.bot.alerts is not None
+    linked.bot.alerts.publish()  # the first link's own problems (R10) come first
+    for i in range(6):
+        _add_storm_error(linked, i)
+    assert linked.bot.alerts.publish().digests == 1
+    digest = next(
+        m for m in linked.slack.channel_messages("C0ALERTS") if "new sync errors" in m.body["text"]
+    )
+    block_id, show = button(digest.body["blocks"], act.SHOW_ERRORS)
+    listing = linked.answers(linked.click(show, block_id=block_id, ephemeral=False))[0].body
+    assert listing["response_type"] == "ephemeral" and "Sync errors" in str(listing["blocks"][0])
+
+    linked.event({"type": "app_home_opened", "user": ADMIN, "tab": "home", "event_ts": "1"})
+    home = linked.slack.wait_calls("views.publish")[-1].body["view"]
+    block_id, settings = button(home["blocks"], act.OPEN_CONFIG)
+    linked.click(settings, block_id=block_id, container={"type": "view", "view_id": "V0HOME"})
+    linked.slack.wait_calls("views.update")
+    assert linked.slack.calls("views.open")[0].body["view"]["callback_id"].endswith(".loading")
+
+
+def _add_storm_error(bot: Harness, i: int) -> None:
+    from tests.bot.data import add_error
+
+    add_error(bot.bot, kind="product", subject=f"STORM-{i}", code="storm", message="m")
