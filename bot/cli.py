@@ -88,6 +88,30 @@ def run(host: str) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@friendly_errors
+def preflight(as_json: bool) -> None:
+    """Check both catalogues before the first link; exit 1 while problems block it (R1)."""
+    from bot import cli_catalog
+
+    sys.exit(cli_catalog.preflight(settings_for("preflight"), as_json=as_json))
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan and outcome as JSON.")
+@click.option("--full", is_flag=True, help="Read both catalogues in full, not by cursors.")
+@click.option("--force", is_flag=True, help="Apply a cycle the blast-radius guard stopped.")
+@friendly_errors
+def sync(dry_run: bool, as_json: bool, full: bool, force: bool) -> None:
+    """Run one sync cycle (the first one is the first link) and print a summary."""
+    from bot import cli_catalog
+
+    settings = settings_for("sync")
+    sys.exit(cli_catalog.sync(settings, dry_run=dry_run, as_json=as_json, full=full, force=force))
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8787, show_default=True, type=int)
 @click.option("--seed", default="demo", show_default=True, help="demo, empty or bench:N")
