@@ -10,6 +10,13 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MAX_INSTANCES,
+    JobExecutionEvent,
+    JobSubmissionEvent,
+)
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -119,6 +126,9 @@ class SyncScheduler:
                 id=LEASE_JOB,
                 executor="lease",
                 misfire_grace_time=max(int(renew), 1),
+            )
+            self._aps.add_listener(
+                self._on_event, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MAX_INSTANCES
             )
             self._aps.start()
             self._lease_tick()
@@ -248,19 +258,35 @@ class SyncScheduler:
             if name not in self._fns or self._state != SchedulerState.RUNNING:
                 return False
             track = self._tracks[name]
+            track.triggered = True
             if track.running:
                 track.rerun = True
                 return True
-            track.triggered = True
             assert self._aps is not None
             self._aps.modify_job(name, next_run_time=datetime.now(UTC))
         return True
+
+    def _on_event(self, event: JobExecutionEvent | JobSubmissionEvent) -> None:
+        """Re-run after a run that a trigger arrived during (APScheduler has counted the
+        instance as finished by now, so the re-run is not skipped as a second instance)."""
+        with self._lock:
+            track = self._tracks.get(event.job_id)
+            if track is None:
+                return
+            if event.code == EVENT_JOB_MAX_INSTANCES:
+                track.rerun = track.rerun or track.triggered  # a trigger met a queued run
+                return
+            track.running = False
+            if track.rerun and self._aps is not None and self._state == SchedulerState.RUNNING:
+                track.rerun, track.triggered = False, True
+                self._aps.modify_job(event.job_id, next_run_time=datetime.now(UTC))
 
     def _run(self, name: str) -> None:
         with self._lock:
             if self._state != SchedulerState.RUNNING:
                 return
             track = self._tracks[name]
+            # Triggers that came before this run starts are served by it.
             track.running, track.rerun = True, False
             triggered, track.triggered = track.triggered, False
         started = self._clock()
@@ -275,7 +301,6 @@ class SyncScheduler:
         finished = self._clock()
         record_result(self._db, self._connection_id, name, error, finished)
         with self._lock:
-            track.running = False
             track.runs += 1
             track.last_run = started
             if error is None:
@@ -283,10 +308,6 @@ class SyncScheduler:
             else:
                 track.failures += 1
                 track.last_error = error
-            again, track.rerun = track.rerun, False
-            if again and self._aps is not None and self._state == SchedulerState.RUNNING:
-                track.triggered = True
-                self._aps.modify_job(name, next_run_time=datetime.now(UTC))
         log.info(
             "scheduler job done job=%s ok=%s duration_s=%.2f",
             name,
