@@ -20,6 +20,7 @@ WEB_CURSOR = "catalog.web_modified"
 FULL_AT = "catalog.full_at"
 WEB_LOCATION = "catalog.web_location_id"
 PRICE_LISTS = "catalog.price_lists"  # "<cost id>,<retail id>"
+CLOCK_MARGIN = timedelta(seconds=60)  # how far Sapo's clock may be behind ours
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +132,8 @@ def read(
         web_count=web_count,
     )
     marks = Marks(
-        pos_since=_high_water(pos_products, state.pos_since, started),
-        web_since=_high_water(web_products, state.web_since, started),
+        pos_since=next_cursor(pos_products, state.pos_since, started),
+        web_since=next_cursor(web_products, state.web_since, started),
         full_at=started if full else state.full_at,
         web_location_id=location,
         price_lists=lists,
@@ -140,15 +141,20 @@ def read(
     return snapshot, marks
 
 
-def _high_water(
+def next_cursor(
     products: list[PosProduct] | list[WebProduct], before: datetime | None, started: datetime
 ) -> datetime | None:
-    """The newest ``modified_on`` read, never past the run's start (a product changed while
-    we paged may have been read on an earlier page, and must be read again next time)."""
+    """Where the next incremental read starts (Sapo filters ``modified_on >= cursor``).
+
+    Never past the run's start minus the clock margin: a product changed while we paged may
+    sit on a page read earlier, and its new stamp is at least the run's start. Within that
+    bound, one second past the newest stamp seen, so a second that is long over (every
+    product of a bulk import shares it) is not read again each cycle.
+    """
     seen = [p.modified_on for p in products if p.modified_on is not None]
     if not seen:
-        return before if before is not None else started
-    newest = min(max(seen), started)
+        return before if before is not None else started - CLOCK_MARGIN
+    newest = min(max(seen) + timedelta(seconds=1), started - CLOCK_MARGIN)
     return newest if before is None else max(newest, before)
 
 

@@ -106,7 +106,7 @@ class Shop:
 
 
 @contextmanager
-def open_shop(sb: Sandbox, database_url: str) -> Iterator[Shop]:
+def open_shop(sb: Sandbox, database_url: str, *, max_attempts: int = 5) -> Iterator[Shop]:
     """A fresh demo shop on ``sb`` with an empty, migrated database."""
     sb.reset("demo")
     db = Database(database_url)
@@ -118,7 +118,7 @@ def open_shop(sb: Sandbox, database_url: str) -> Iterator[Shop]:
         session.commit()
         assert conn.id is not None
         connection_id = conn.id
-    pos, web = clients_for(sb)
+    pos, web = clients_for(sb, max_attempts=max_attempts)
     auth = (sb.api_key, sb.api_secret)
     admin = httpx.Client(base_url=sb.web_url, auth=auth, trust_env=False, timeout=10.0)
     pos_admin = httpx.Client(base_url=sb.pos_url, auth=auth, trust_env=False, timeout=10.0)
