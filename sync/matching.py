@@ -36,11 +36,18 @@ class Ref(NamedTuple, Generic[T_co]):
         )
 
 
+def sku_key(raw: str | None) -> str:
+    """``normalize_sku`` with a fast path: an ASCII string is already in NFC."""
+    if raw is not None and raw.isascii():
+        return raw.strip()
+    return normalize_sku(raw)
+
+
 def make_ref(
     side: Side, product_id: int, variant_id: int, sku: str | None, name: str, item: T
 ) -> Ref[T]:
     """A Ref with its matching key."""
-    return Ref(side, product_id, variant_id, sku, name, item, normalize_sku(sku))
+    return Ref(side, product_id, variant_id, sku, name, item, sku_key(sku))
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,29 +102,54 @@ def group_by_key(refs: Iterable[Ref[T]]) -> tuple[dict[str, list[Ref[T]]], list[
     return groups, blank
 
 
+def _index(
+    refs: Iterable[Ref[T]],
+) -> tuple[dict[str, Ref[T]], dict[str, list[Ref[T]]], list[Ref[T]]]:
+    """Refs by key (first seen), every ref of a key seen twice, and the blank ones.
+
+    Only duplicates get a list: a 100 000-variant catalogue should not allocate 100 000 lists.
+    """
+    single: dict[str, Ref[T]] = {}
+    multi: dict[str, list[Ref[T]]] = {}
+    blank: list[Ref[T]] = []
+    for ref in refs:
+        key = ref.key
+        if not key:
+            blank.append(ref)
+        elif key not in single:
+            single[key] = ref
+        elif key in multi:
+            multi[key].append(ref)
+        else:
+            multi[key] = [single[key], ref]
+    return single, multi, blank
+
+
 def match(pos: Iterable[Ref[P]], web: Iterable[Ref[W]]) -> Matching[P, W]:
     """Pair variants whose SKU keys are equal; report blanks, duplicates and case-only twins."""
-    pos_groups, pos_blank = group_by_key(pos)
-    web_groups, web_blank = group_by_key(web)
+    pos_single, pos_multi, pos_blank = _index(pos)
+    web_single, web_multi, web_blank = _index(web)
     pairs: list[tuple[Ref[P], Ref[W]]] = []
     pos_only: list[Ref[P]] = []
     ambiguous: list[Ambiguity[P, W]] = []
-    for key, pos_refs in pos_groups.items():
-        web_refs = web_groups.get(key, [])
-        if len(pos_refs) > 1 or len(web_refs) > 1:
-            ambiguous.append(Ambiguity(key, tuple(pos_refs), tuple(web_refs)))
-        elif web_refs:
-            pairs.append((pos_refs[0], web_refs[0]))
+    for key, pref in pos_single.items():
+        wref = web_single.get(key)
+        if key in pos_multi or key in web_multi:
+            many_pos = tuple(pos_multi.get(key, (pref,)))
+            many_web = tuple(web_multi.get(key, () if wref is None else (wref,)))
+            ambiguous.append(Ambiguity(key, many_pos, many_web))
+        elif wref is not None:
+            pairs.append((pref, wref))
         else:
-            pos_only.append(pos_refs[0])
+            pos_only.append(pref)
     web_only: list[Ref[W]] = []
-    for key, web_refs in web_groups.items():
-        if key in pos_groups:
+    for key, wref in web_single.items():
+        if key in pos_single:
             continue
-        if len(web_refs) > 1:
-            ambiguous.append(Ambiguity(key, (), tuple(web_refs)))
+        if key in web_multi:
+            ambiguous.append(Ambiguity(key, (), tuple(web_multi[key])))
         else:
-            web_only.append(web_refs[0])
+            web_only.append(wref)
     near = near_matches(pos_only, web_only)
     if near:
         twins = {id(n.pos) for n in near} | {id(n.web) for n in near}

@@ -9,11 +9,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from sync import creation, relink
-from sync.domain import ConfigSnapshot, LinkStatus, PosProduct, WebProduct, normalize_sku
+from sync.domain import ConfigSnapshot, LinkStatus, PosProduct, WebProduct
 from sync.facts import pos_facts, structure_problem, web_facts
 from sync.guard import CATALOG, DEFAULT_GUARD, Guard
 from sync.guard import check as guard_check
-from sync.matching import Ref, make_ref, match
+from sync.matching import Ref, match
+from sync.matching import sku_key as key
 from sync.plan import (
     LinkPair,
     LinkState,
@@ -171,7 +172,8 @@ def _pos_side(
         for variant in product.variants:
             facts = by_id[variant.id] = pos_facts(product, variant)
             if variant.id not in bound:
-                free.append(make_ref("pos", product.id, variant.id, variant.sku, facts.name, facts))
+                sku = variant.sku
+                free.append(Ref("pos", product.id, variant.id, sku, facts.name, facts, key(sku)))
     return by_id, free
 
 
@@ -184,7 +186,8 @@ def _web_side(
         for variant in product.variants:
             facts = by_id[variant.id] = web_facts(product, variant)
             if variant.id not in bound:
-                free.append(make_ref("web", product.id, variant.id, variant.sku, facts.name, facts))
+                sku = variant.sku
+                free.append(Ref("web", product.id, variant.id, sku, facts.name, facts, key(sku)))
     return by_id, free
 
 
@@ -251,9 +254,9 @@ def _existing(
 
 
 def _pair_problem(sku: str, pos: PosFacts, web: WebFacts) -> tuple[str, str] | None:
-    if pos.sku != sku and normalize_sku(pos.sku) != sku:
+    if pos.sku != sku and key(pos.sku) != sku:
         return "sku_changed", f"the POS variant's SKU is now {pos.sku!r}, not {sku!r}"
-    if web.sku != sku and normalize_sku(web.sku) != sku:
+    if web.sku != sku and key(web.sku) != sku:
         return "sku_changed", f"the web variant's SKU is now {web.sku!r}, not {sku!r}"
     return structure_problem(pos, web)
 
