@@ -33,6 +33,7 @@ LINK_ERROR = "link_error"
 DISCONNECTED = "product_disconnected"
 TOTAL_MISMATCH = "total_mismatch"
 POS_REJECTED = "pos_rejected"
+INVALID_RECORD = "invalid_record"  # Sapo sent something we cannot read for this order
 
 # Failures the sync itself can cure (the catalog cycle links a new product, or a link's
 # error clears), so the next order run looks at them again: R5 says an order goes "once

@@ -15,6 +15,7 @@ from sync.domain import NewPosCustomer, OrderStatus, PosOrder, WebOrder
 from sync.errors import FatalError, RecordError, RetryableError
 from sync.order_plan import (
     DELETED_ON_WEB,
+    INVALID_RECORD,
     POS_REJECTED,
     TOTAL_MISMATCH,
     VERDICT_STATUS,
@@ -124,6 +125,8 @@ def attempt(
         return _unclaimed(ctx, web_order_id)
     try:
         return _attempt(ctx, row, lookups=lookups, actor=actor)
+    except RecordError as exc:  # this order cannot be read or written: it fails, the run goes on
+        return _conclude(ctx, row, Verdict.FAIL, INVALID_RECORD, str(exc), actor)
     except RetryableError as exc:
         _release(ctx, row, f"will retry: {exc}")
         log.info("order retry order=%s error=%s", row.web_order_name, exc)

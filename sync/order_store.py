@@ -13,6 +13,7 @@ from sync.domain import ErrorKind, OrderStatus, PosOrder, WebOrder, normalize_sk
 from sync.order_plan import (
     CANCELLED,
     DISCONNECTED,
+    INVALID_RECORD,
     LINK_DELETED,
     LINK_ERROR,
     NO_LINES,
@@ -42,6 +43,7 @@ ORDER_ERROR_CODES = (
     TOTAL_MISMATCH,
     POS_REJECTED,
     CUSTOMER_REJECTED,
+    INVALID_RECORD,
 )
 NOT_ON_POS = (OrderStatus.PENDING, OrderStatus.SKIPPED, OrderStatus.FAILED)
 

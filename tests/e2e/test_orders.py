@@ -30,8 +30,8 @@ from storage.models import Link
 from sync.clock import FakeClock
 from sync.config import ConfigChange, ensure_config, save_config
 from sync.context import SyncContext
-from sync.domain import PosOrder
-from sync.errors import RetryableError
+from sync.domain import PosOrder, WebOrder
+from sync.errors import RecordError, RetryableError
 from sync.links import delete_link, disconnect, reconnect
 from sync.orders import (
     OrderRunResult,
@@ -491,3 +491,32 @@ def test_two_processes_pushing_at_once_make_one_pos_order_each(any_db_shop: Shop
     pushed = sorted(o.order_name for r in results for o in r.pushed)
     assert pushed == names
     assert sorted(o["reference_number"] for o in shop.pos_orders()) == names
+
+
+class Unreadable:
+    """The real web client, except that one order's answer cannot be parsed."""
+
+    def __init__(self, real: Any, order_id: int) -> None:
+        self._real, self._bad = real, order_id
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def order(self, order_id: int) -> WebOrder | None:
+        if order_id == self._bad:
+            raise RecordError(f"Sapo sent web order {order_id} without created_on")
+        found: WebOrder | None = self._real.order(order_id)
+        return found
+
+
+def test_one_unreadable_order_fails_alone_and_the_run_goes_on(shop: Shop) -> None:
+    """A web order Sapo sends garbled is failed with the reason (R19); the others still go."""
+    bad = shop.place([("MBH", 1)])
+    good = shop.place([("ASML-M", 1)])
+    result = push_orders(replace(shop.ctx, web=Unreadable(shop.ctx.web, bad["id"])))
+    verdicts = {o.order_name: (o.verdict, o.code) for o in result.outcomes}
+    assert verdicts == {bad["name"]: ("fail", "invalid_record"), good["name"]: ("push", None)}
+    with shop.ctx.db.session() as s:
+        [error] = repo.open_errors(s, connection_id=shop.ctx.connection_id)
+        assert (error.subject, error.code) == (bad["name"], "invalid_record")
+    assert resync_order(shop.ctx, bad["name"], actor="U1").result == "pushed"  # readable again
