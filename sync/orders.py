@@ -208,8 +208,9 @@ def _preview(ctx: SyncContext) -> OrderRunResult:
                     problems=decision.problems,
                 )
             )
-    for row in waiting.values():  # skipped, failed: they go only through a resync (R17)
+    for row in waiting.values():  # skipped and failed orders not due in this run
         verdict = Verdict.SKIP if row.status == OrderStatus.SKIPPED else Verdict.FAIL
+        waits = "the link" if row.reason_code in SELF_HEALING else "a resync (R17)"
         outcomes.append(
             OrderOutcome(
                 row.web_order_name,
@@ -217,7 +218,7 @@ def _preview(ctx: SyncContext) -> OrderRunResult:
                 verdict,
                 row.status,
                 row.reason_code,
-                f"waits for a resync: {row.reason}",
+                f"waits for {waits}: {row.reason}",
             )
         )
     return OrderRunResult(True, True, len(read), tuple(outcomes), started, ctx.clock())
