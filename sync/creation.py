@@ -87,6 +87,7 @@ def plan_creations(
                 snapshot,
                 config,
                 price_lists,
+                inflight,
                 out_problems,
             )
         )
@@ -197,8 +198,14 @@ def _to_pos(
     snapshot: Snapshot,
     config: ConfigSnapshot,
     price_lists: PriceListIds,
+    inflight: Mapping[str, Decimal],
     problems: list[Problem],
 ) -> list[Creation]:
+    # The initial stock must make the next push publish what the web shows now, so it goes
+    # to a branch that counts (R4), and includes web orders not in POS yet: they are pushed
+    # later and take their quantity off POS then (R5, R8).
+    branch = stock_branch(config)
+
     def new_variant(ref: Ref[WebFacts]) -> NewPosVariant:
         price = ref.item.price
         prices = {config.price_list_id: price}
@@ -206,8 +213,9 @@ def _to_pos(
             if list_id is not None:
                 prices[list_id] = price  # R6: the web's one price is also the cost price
         level = snapshot.web_levels.get(ref.item.inventory_item_id, Decimal(0))
+        stock = floor_zero(level) + inflight.get(ref.key, Decimal(0))
         return NewPosVariant(
-            ref.key, ref.item.name, ref.item.options, ref.item.barcode, prices, floor_zero(level)
+            ref.key, ref.item.name, ref.item.options, ref.item.barcode, prices, stock
         )
 
     if len(partners) > 1:
@@ -223,19 +231,24 @@ def _to_pos(
                 continue
             why = f"new web variant of a product linked to POS product {pos.product_id} (R7)"
             out.append(
-                CreatePosVariant(
-                    pos.product_id, new_variant(ref), config.order_location_id, ref.item, pos, why
-                )
+                CreatePosVariant(pos.product_id, new_variant(ref), branch, ref.item, pos, why)
             )
         return out
     new = NewPosProduct(
         name=product.name,
         variants=tuple(new_variant(r) for r in refs),
         option_names=effective_option_names(product.option_names),
-        location_id=config.order_location_id,
+        location_id=branch,
     )
     why = "only on the web: created on POS, web price as cost price, flagged for review (R3, R6)"
     return [CreatePosProduct(product.id, new, tuple(r.item for r in refs), why)]
+
+
+def stock_branch(config: ConfigSnapshot) -> int:
+    """The order branch when its stock counts for the web, else the first branch that does."""
+    if config.order_location_id in config.stock_location_ids or not config.stock_location_ids:
+        return config.order_location_id
+    return min(config.stock_location_ids)
 
 
 def _several(ref: Ref[PosFacts] | Ref[WebFacts], partners: Mapping[int, object]) -> str:

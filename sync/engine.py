@@ -16,7 +16,7 @@ from sync.config import config_at, ensure_config
 from sync.context import SyncContext
 from sync.domain import ConfigSnapshot
 from sync.errors import UserError
-from sync.guard import DEFAULT_GUARD, Guard
+from sync.guard import CATALOG, DEFAULT_GUARD, Guard
 from sync.plan import Plan, Problem
 from sync.planner import plan
 from sync.preflight import PreflightReport, check
@@ -115,15 +115,14 @@ def run_cycle(
         blocked=blocked,
         halted=the_plan.halt,
     )
-    if dry_run or blocked is not None:
+    if dry_run:
         return _done(base, clock_start)
-    if the_plan.halt is not None:
+    stop = the_plan.halt if blocked is None else _blocked_problem(blocked)
+    if stop is not None:
         with ctx.db.session() as session:
-            halted = problems.report(
-                session, connection_id=cid, problems=[the_plan.halt], now=started
-            )
+            stopped = problems.report(session, connection_id=cid, problems=[stop], now=started)
             session.commit()
-        return _done(replace(base, opened_errors=len(halted)), clock_start)
+        return _done(replace(base, opened_errors=len(stopped)), clock_start)
     done = apply(ctx, the_plan, actor=actor, now=started)
     opened, resolved = _finish(ctx, the_plan, done, marks, first=first, actor=actor, now=started)
     applied = replace(
@@ -156,6 +155,17 @@ def first_link(ctx: SyncContext, *, actor: str, dry_run: bool = False) -> CycleR
             "fix them in the web store first (run: sapo-sync preflight)"
         )
     return outcome
+
+
+def _blocked_problem(report: PreflightReport) -> Problem:
+    """The first link waits for preflight (R1); the error list and Slack say so."""
+    codes = sorted({f.code for f in report.blocking})
+    return Problem(
+        "first_link_blocked",
+        CATALOG,
+        f"the first link waits: preflight found {len(report.blocking)} blocking problem(s) "
+        f"({', '.join(codes)}); fix them, then the next cycle links",
+    )
 
 
 def _config(ctx: SyncContext, session: Session, now: datetime) -> ConfigSnapshot:

@@ -50,11 +50,16 @@ def test_preflight_finds_every_planted_problem_and_the_first_link_refuses(shop: 
     with pytest.raises(UserError, match="4 blocking"):
         first_link(shop.ctx, actor="U1")
     assert shop.writes() == {} and shop.links() == []
+    with shop.db.session() as session:
+        (waiting,) = repo.open_errors(session, connection_id=shop.ctx.connection_id)
+        assert (waiting.code, waiting.subject) == ("first_link_blocked", "catalog")
 
 
 def test_first_link_links_creates_and_publishes_branch_stock(shop: Shop) -> None:
     """R2, R3, R4, R6, R8, R12: after the fixes, pairs link, each side gets the other's
     one-sided products (hidden on web, cost flagged on POS) and web stock = branch sum."""
+    with pytest.raises(UserError):
+        first_link(shop.ctx, actor="U-setup")  # refused first: its error row must resolve
     shop.fix_planted_problems()
     assert run_preflight(shop.ctx).ok
     result = first_link(shop.ctx, actor="U-setup")
@@ -91,6 +96,8 @@ def test_first_link_links_creates_and_publishes_branch_stock(shop: Shop) -> None
     with shop.db.session() as session:
         setup = repo.get_setup(session, connection_id=shop.ctx.connection_id)
         assert setup is not None and setup.completed_by == "U-setup"  # R5 cut-over
+        still_open = repo.open_errors(session, connection_id=shop.ctx.connection_id)
+        assert {e.code for e in still_open} == {"structure_options"}  # only the APP pairs
     with pytest.raises(UserError, match="done already"):
         first_link(shop.ctx, actor="U-setup")
 

@@ -66,6 +66,26 @@ def test_first_link_links_pairs_and_creates_what_is_missing_on_each_side() -> No
 
 
 @pytest.mark.parametrize(
+    ("order", "branches", "inflight", "expected_branch", "expected_stock"),
+    [
+        pytest.param(BRANCH_A, (BRANCH_A,), 0, BRANCH_A, 9, id="order-branch-counts"),
+        pytest.param(BRANCH_B, (BRANCH_A, BRANCH_C), 0, BRANCH_A, 9, id="order-branch-not"),
+        pytest.param(BRANCH_A, (BRANCH_A,), 2, BRANCH_A, 11, id="plus-web-orders-in-flight"),
+    ],
+)
+def test_product_created_on_pos_starts_with_stock_the_next_push_keeps(
+    order: int, branches: tuple[int, ...], inflight: int, expected_branch: int, expected_stock: int
+) -> None:
+    """R4, R6, R8: the web's 9 land where stock counts, plus in-flight web orders that POS will
+    deduct later, so the next push publishes 9 again instead of zeroing the web."""
+    web = web_product(6, [wv(61, "W", qty=9)])
+    cfg = config(order=order, branches=branches)
+    (made,) = run(snapshot([], [web]), cfg=cfg, inflight={"W": Decimal(inflight)}).creations
+    assert isinstance(made, CreatePosProduct) and made.new.location_id == expected_branch
+    assert made.new.variants[0].initial_stock == Decimal(expected_stock)
+
+
+@pytest.mark.parametrize(
     ("stock", "branches", "inflight", "web_qty", "expected"),
     [
         pytest.param({BRANCH_A: 5}, (BRANCH_A,), 0, 0, "5", id="one-branch"),
