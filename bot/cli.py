@@ -134,3 +134,29 @@ def sandbox(
         api_key=api_key,
         api_secret=api_secret,
     )
+
+
+@main.command()
+@click.option("--script", is_flag=True, help="Run the tour without the console; exit 1 on a miss.")
+@click.option(
+    "--language",
+    type=click.Choice(["en", "vi"]),
+    default=None,
+    help="Language of the tour and the bot (default: BOT_LANGUAGE, else en).",
+)
+@friendly_errors
+def demo(script: bool, language: str | None) -> None:
+    """Try the whole product on a local sandbox shop: no Slack or Sapo account needed."""
+    from bot.demo import run_demo
+
+    lang = language or settings_for("demo").bot_language
+    sys.exit(run_demo(script=script, language=lang))
+
+
+@main.command()
+@friendly_errors
+def console() -> None:
+    """The /sapo command and its buttons in this terminal, against the configured stores."""
+    from bot.console.launch import run_console
+
+    sys.exit(run_console(settings_for("console")))

@@ -117,6 +117,7 @@ def build_app(
         api_secret=_secret(settings.sapo_pos_api_secret),
         access_token=_secret(settings.sapo_pos_access_token),
         clock=clock,
+        leak_rate=settings.sapo_leak_rate,
     )
     web = make_web_client(
         web_url,
@@ -124,6 +125,7 @@ def build_app(
         api_secret=_secret(settings.sapo_web_api_secret),
         access_token=_secret(settings.sapo_web_access_token),
         clock=clock,
+        leak_rate=settings.sapo_leak_rate,
     )
     with db.session() as session:
         connection = repo.ensure_connection(

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     sapo_web_api_secret: SecretStr | None = None
     sapo_web_access_token: SecretStr | None = None
 
+    # Calls per second Sapo's bucket leaks (sheet §4.2: 2/s); the clients pace themselves by it.
+    sapo_leak_rate: float = Field(default=2.0, gt=0, le=1000)
     sapo_webhook_secret: SecretStr | None = None
     public_url: str | None = None
 

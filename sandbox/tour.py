@@ -17,6 +17,7 @@ from sandbox.seeds import (
     DEMO_DUPLICATE_PRODUCT_ID,
     DEMO_DUPLICATE_SKU,
     DEMO_NEGATIVE_SKU,
+    DEMO_OPTION_MISMATCH_WEB_PRODUCT_ID,
     DEMO_UNTRACKED_SKU,
     DEMO_WEB_LOCATION_ID,
 )
@@ -92,6 +93,27 @@ class ShopStaff:
         self.set_web_stock(negative["inventory_item_id"], 0)
         fixes.append(Fix(f"{DEMO_NEGATIVE_SKU} has negative stock", "counted it: 0"))
         return fixes
+
+    def fix_demo_option_mismatch(self, option_names: tuple[str, str]) -> Fix:
+        """Split the web product's single option into the POS twin's two (clears R10)."""
+        pid = DEMO_OPTION_MISMATCH_WEB_PRODUCT_ID
+        product = self._web("GET", f"products/{pid}.json")["product"]
+        variants = []
+        for variant in product["variants"]:
+            first, _, second = str(variant.get("option1") or "").partition(" - ")
+            variants.append({"id": variant["id"], "option1": first, "option2": second or None})
+        body = {
+            "product": {
+                "id": pid,
+                "options": [{"name": name} for name in option_names],
+                "variants": variants,
+            }
+        }
+        self._web("PUT", f"products/{pid}.json", body)
+        return Fix(
+            f"{product['name']}: web options differ from POS",
+            f"split into {' / '.join(option_names)}",
+        )
 
     def set_web_stock(self, inventory_item_id: int, available: float) -> None:
         body = {

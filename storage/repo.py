@@ -304,6 +304,16 @@ def unresolved_errors(session: Session, *, connection_id: int, kind: str) -> Seq
     ).all()
 
 
+def count_errors(session: Session, *, connection_id: int) -> int:
+    """Every error row ever opened, resolved and dismissed ones included."""
+    total = session.exec(
+        select(func.count())
+        .select_from(SyncErrorRow)
+        .where(SyncErrorRow.connection_id == connection_id)
+    ).one()
+    return int(total)
+
+
 def get_error(session: Session, *, connection_id: int, error_id: int) -> SyncErrorRow | None:
     row = session.get(SyncErrorRow, error_id)
     return row if row is not None and row.connection_id == connection_id else None
