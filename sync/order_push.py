@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from storage import repo
@@ -11,7 +11,7 @@ from storage.models import Order
 from sync import order_store as store
 from sync.config import config_at, ensure_config
 from sync.context import SyncContext
-from sync.domain import NewPosCustomer, OrderStatus, PosOrder, WebOrder
+from sync.domain import OrderStatus, PosOrder, WebOrder
 from sync.errors import FatalError, RecordError, RetryableError
 from sync.order_plan import (
     DELETED_ON_WEB,
@@ -25,14 +25,13 @@ from sync.order_plan import (
     decide,
     total_problem,
 )
+from sync.order_pos import PosLookups, customer_id, find_on_pos
 
 log = logging.getLogger(__name__)
 
-WEB_SOURCE_NAME = "Web"
 # A claim older than this belongs to a process that died mid-attempt; an attempt makes a
 # handful of calls, so five minutes is far beyond a live one.
 CLAIM_TTL = timedelta(minutes=5)
-SEARCH_MARGIN = timedelta(days=1)
 RETRY = "retry"  # the outcome of an attempt that ended without a verdict
 
 
@@ -49,56 +48,6 @@ class OrderOutcome:
     pos_order_code: str | None = None
     found_existing: bool = False
     problems: tuple[LineProblem, ...] = ()
-
-
-@dataclass
-class PosLookups:
-    """Per-run cache of what every order needs from POS: the ``Web`` order source."""
-
-    ctx: SyncContext
-    _source_id: int | None = field(default=None, init=False)
-
-    def web_source_id(self) -> int:
-        if self._source_id is None:
-            sources = self.ctx.pos.order_sources()
-            wanted = [s for s in sources if s.name.casefold() == WEB_SOURCE_NAME.casefold()]
-            if not wanted:
-                raise FatalError("the POS account has no 'Web' order source")
-            self._source_id = wanted[0].id
-        return self._source_id
-
-
-def customer_id(ctx: SyncContext, order: WebOrder) -> int | None:
-    """R20: the POS customer found by phone, then email, else created; None without either.
-
-    An order with neither phone nor email goes without a customer: a name alone cannot be
-    found again, so creating one would make a new customer on every retry.
-    """
-    customer = order.customer
-    phone = (customer.phone if customer else None) or order.phone
-    email = (customer.email if customer else None) or order.email
-    if not phone and not email:
-        return None
-    found = ctx.pos.find_customer(phone=phone, email=email)
-    if found is not None:
-        return found.id
-    name = (customer.full_name if customer else "") or phone or email or order.name
-    try:
-        return ctx.pos.create_customer(NewPosCustomer(name=name, phone=phone, email=email)).id
-    except RetryableError as exc:
-        if exc.outcome_unknown:
-            again = ctx.pos.find_customer(phone=phone, email=email)
-            if again is not None:
-                return again.id
-        raise
-
-
-def _find_on_pos(ctx: SyncContext, order: WebOrder) -> PosOrder | None:
-    """The POS order an earlier attempt made for ``order`` (it cannot predate the web order;
-    a day's margin covers the two clocks)."""
-    return ctx.pos.find_order_by_reference(
-        order.name, created_since=order.created_on - SEARCH_MARGIN
-    )
 
 
 def attempt(
@@ -200,7 +149,7 @@ def _attempt(ctx: SyncContext, row: Order, *, lookups: PosLookups, actor: str) -
             s.commit()
     if row.attempts > 1:
         # An earlier attempt may have created the POS order and died before recording it.
-        existing = _find_on_pos(ctx, order)
+        existing = find_on_pos(ctx, order)
         if existing is not None:
             return _pushed(ctx, row, order, existing, config.version, actor, found=True)
     try:
@@ -231,7 +180,7 @@ def _attempt(ctx: SyncContext, row: Order, *, lookups: PosLookups, actor: str) -
     except RetryableError as exc:
         if not exc.outcome_unknown:
             raise
-        existing = _find_on_pos(ctx, order)
+        existing = find_on_pos(ctx, order)
         if existing is None:
             raise
         return _pushed(ctx, row, order, existing, config.version, actor, found=True)

@@ -16,7 +16,8 @@ from sync.context import SyncContext
 from sync.domain import OrderStatus, WebOrder, normalize_sku
 from sync.errors import RetryableError
 from sync.order_plan import SELF_HEALING, Verdict, decide, line_problem, quantities
-from sync.order_push import RETRY, OrderOutcome, PosLookups, attempt
+from sync.order_pos import PosLookups
+from sync.order_push import RETRY, OrderOutcome, attempt
 
 log = logging.getLogger(__name__)
 

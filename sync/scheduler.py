@@ -25,10 +25,9 @@ from storage import repo
 from sync.clock import Clock, system_clock
 from sync.context import SyncContext
 from sync.scheduler_jobs import (
-    DEFAULT_INTERVALS,
-    INTERVAL_FIELDS,
     JOB_NAMES,
     JOB_ORDERS,
+    Intervals,
     JobFn,
     JobRun,
     JobStatus,
@@ -76,15 +75,13 @@ class SyncScheduler:
         self._clock = clock
         self._fns = dict(jobs if jobs is not None else default_jobs())
         self._on_cycle = tuple(on_cycle)
-        self._speed = speed
         self._lease_ttl = lease_ttl
         self._unhealthy_after = unhealthy_after
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.lease_name = f"scheduler:{self._connection_id}"
         self._lock = threading.RLock()
         self._tracks = {name: JobTrack() for name in self._fns}
-        self._intervals: dict[str, float] = dict(DEFAULT_INTERVALS)
-        self._config_version: int | None = None
+        self._intervals = Intervals(speed)
         self._state = SchedulerState.STOPPED
         self._started_at: datetime | None = None
         self._standby_reason: str | None = None
@@ -178,11 +175,11 @@ class SyncScheduler:
     def _go_running(self) -> None:
         self._state = SchedulerState.RUNNING
         self._standby_reason = None
-        self._load_intervals()
+        self._intervals.load(self._db, self._connection_id)
         now = datetime.now(UTC)
         assert self._aps is not None
         for name in self._fns:
-            first = now if name in FIRST_RUN_NOW else now + self._every(name)
+            wait = timedelta(seconds=0 if name in FIRST_RUN_NOW else self._intervals.seconds(name))
             self._aps.add_job(
                 self._run,
                 self._trigger_for(name),
@@ -190,9 +187,9 @@ class SyncScheduler:
                 id=name,
                 name=name,
                 executor=EXECUTOR_OF.get(name, "default"),
-                next_run_time=first,
+                next_run_time=now + wait,
                 replace_existing=True,
-                misfire_grace_time=self._grace(name),
+                misfire_grace_time=self._intervals.grace(name),
             )
         log.info("scheduler running holder=%s lease=%s", self.holder, self.lease_name)
 
@@ -212,40 +209,21 @@ class SyncScheduler:
         level = logging.ERROR if was == SchedulerState.RUNNING else logging.WARNING
         log.log(level, "scheduler standby holder=%s reason=%s", self.holder, self._standby_reason)
 
-    def _load_intervals(self) -> None:
-        with self._db.session() as s:
-            config = repo.latest_config(s, connection_id=self._connection_id)
-        self._config_version = None if config is None else config.version
-        for name, attr in INTERVAL_FIELDS.items():
-            value = DEFAULT_INTERVALS[name] if config is None else getattr(config, attr)
-            self._intervals[name] = float(value)
-
     def refresh_config(self) -> bool:
         """Re-read the active config; reschedule the jobs when its version changed."""
-        with self._db.session() as s:
-            config = repo.latest_config(s, connection_id=self._connection_id)
-        version = None if config is None else config.version
         with self._lock:
-            if version == self._config_version or self._state != SchedulerState.RUNNING:
+            if self._state != SchedulerState.RUNNING or self._aps is None:
                 return False
-            if self._aps is None:
+            if not self._intervals.load(self._db, self._connection_id):
                 return False
-            self._load_intervals()
             for name in self._fns:
                 self._aps.reschedule_job(name, trigger=self._trigger_for(name))
-                self._aps.modify_job(name, misfire_grace_time=self._grace(name))
-        log.info("scheduler intervals changed config_version=%s", version)
+                self._aps.modify_job(name, misfire_grace_time=self._intervals.grace(name))
+        log.info("scheduler intervals changed config_version=%s", self._intervals.version)
         return True
 
-    def _every(self, name: str) -> timedelta:
-        return timedelta(seconds=self._intervals.get(name, 60.0) / self._speed)
-
     def _trigger_for(self, name: str) -> IntervalTrigger:
-        return IntervalTrigger(seconds=self._every(name).total_seconds(), timezone=UTC)
-
-    def _grace(self, name: str) -> int:
-        # A run late by less than one interval still runs; later ones coalesce into it.
-        return max(int(self._every(name).total_seconds()), 1)
+        return IntervalTrigger(seconds=self._intervals.seconds(name), timezone=UTC)
 
     # ---------------------------------------------------------------- running jobs
 
@@ -334,7 +312,7 @@ class SyncScheduler:
                 out.append(
                     track.status(
                         name,
-                        interval_s=self._every(name).total_seconds(),
+                        interval_s=self._intervals.seconds(name),
                         next_run=next_run,
                         since=self._started_at,
                         now=now,

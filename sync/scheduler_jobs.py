@@ -68,6 +68,34 @@ def default_jobs() -> dict[str, JobFn]:
     }
 
 
+class Intervals:
+    """Each job's interval from the active config version (R18), divided by ``speed``."""
+
+    def __init__(self, speed: float) -> None:
+        self.speed = speed
+        self.version: int | None = None
+        self._seconds = dict(DEFAULT_INTERVALS)
+
+    def load(self, db: Database, connection_id: int) -> bool:
+        """Read the latest version; True when it is not the one loaded before."""
+        with db.session() as s:
+            config = repo.latest_config(s, connection_id=connection_id)
+        version = None if config is None else config.version
+        changed = version != self.version
+        self.version = version
+        for name, attr in INTERVAL_FIELDS.items():
+            value = DEFAULT_INTERVALS[name] if config is None else getattr(config, attr)
+            self._seconds[name] = float(value)
+        return changed
+
+    def seconds(self, name: str) -> float:
+        return self._seconds.get(name, 60.0) / self.speed
+
+    def grace(self, name: str) -> int:
+        # A run late by less than one interval still runs; later ones coalesce into it.
+        return max(int(self.seconds(name)), 1)
+
+
 class SchedulerState(StrEnum):
     STOPPED = "stopped"
     RUNNING = "running"
