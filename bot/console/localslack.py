@@ -11,7 +11,7 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
@@ -35,6 +35,21 @@ class Call:
         if "view" in self.body:
             return list(self.body["view"].get("blocks", []))
         return list(self.body.get("blocks") or [])
+
+    def text_everywhere(self) -> str:
+        """Every string in the payload joined: what a reader of it could see."""
+        return "\n".join(_strings(self.body))
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 @dataclass

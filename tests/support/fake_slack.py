@@ -1,71 +1,23 @@
 """A recording fake of the Slack Web API (and of response_url endpoints) on a loopback port.
 
-Modelled on Bolt's own ``tests/mock_web_api_server``: a stdlib HTTP server in a thread,
-but on port 0, recording each call's method and body, keeping the latest state of every
-message it has seen (so a test can read what the channel shows now), validating every
-Block Kit payload against Slack's limits with ``slack_sdk.models``, and able to answer
-429 with ``Retry-After`` or an API error on demand.
+Built on the product's own loopback stand-in (``bot.console.localslack``, which the console
+uses), it adds what tests need: it validates every Block Kit payload against Slack's limits
+with ``slack_sdk.models``, can answer 429 with ``Retry-After`` or an API error on demand, and
+waits on conditions with a deadline.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
-import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs
 
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-BOT_USER = "U0BOT"
-TEAM = "T0FAKE"
-JSON_FIELDS = ("blocks", "view", "attachments", "metadata")
+from bot.console.localslack import BOT_USER, TEAM, Call, LocalSlack, Posted
 
-
-@dataclass(frozen=True)
-class Call:
-    """One request the app made: the API method (or ``response_url/<key>``) and its body."""
-
-    method: str
-    body: dict[str, Any]
-    status: int = 200
-
-    @property
-    def blocks(self) -> list[dict[str, Any]]:
-        if "view" in self.body:
-            return list(self.body["view"].get("blocks", []))
-        return list(self.body.get("blocks") or [])
-
-    def text_everywhere(self) -> str:
-        """Every string in the payload joined: what a reader of it could see."""
-        return "\n".join(_strings(self.body))
-
-
-@dataclass
-class Posted:
-    """A message as the channel shows it now, with its thread."""
-
-    channel: str
-    ts: str
-    body: dict[str, Any]
-    replies: list[dict[str, Any]] = field(default_factory=list)
-    updates: int = 0
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
+__all__ = ["BOT_USER", "TEAM", "Call", "FakeSlack", "Posted", "problems_in_blocks"]
 
 
 def problems_in_blocks(blocks: list[dict[str, Any]], *, surface: str) -> list[str]:
@@ -108,50 +60,13 @@ def problems_in_view(view: dict[str, Any]) -> list[str]:
     return found
 
 
-class FakeSlack:
+class FakeSlack(LocalSlack):
     """``with FakeSlack() as slack:`` serves ``slack.api_url`` and ``slack.response_url(k)``."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._calls: list[Call] = []
-        self._ts = itertools.count(1)
-        self._views = itertools.count(1)
+        super().__init__()
         self._scripted: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = {}
-        self.messages: dict[tuple[str, str], Posted] = {}
         self.invalid: list[str] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # ------------------------------------------------------------ lifecycle
-
-    def __enter__(self) -> FakeSlack:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        assert self._server is not None and self._thread is not None
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    @property
-    def api_url(self) -> str:
-        return f"{self.url}/api/"
-
-    def response_url(self, key: str = "r") -> str:
-        return f"{self.url}/response_url/{key}"
 
     # ------------------------------------------------------------ scripting
 
@@ -177,10 +92,6 @@ class FakeSlack:
 
     # ------------------------------------------------------------ reading
 
-    def calls(self, method: str | None = None) -> list[Call]:
-        with self._lock:
-            return [c for c in self._calls if method is None or c.method == method]
-
     def wait_for(
         self, condition: Callable[[FakeSlack], bool], *, timeout: float = 10.0, what: str = ""
     ) -> None:
@@ -199,10 +110,6 @@ class FakeSlack:
         )
         return self.calls(method)
 
-    def channel_messages(self, channel: str) -> list[Posted]:
-        with self._lock:
-            return [m for (c, _), m in self.messages.items() if c == channel]
-
     # ------------------------------------------------------------ answering
 
     def handle(
@@ -214,9 +121,8 @@ class FakeSlack:
                 status, answer, headers = queue.pop(0)
                 self._calls.append(Call(method, body, status))
                 return status, answer, headers
-            self._calls.append(Call(method, body))
-            self._validate(method, body)
-            return 200, self._answer(method, body), {}
+        self._validate(method, body)
+        return super().handle(method, body)
 
     def _validate(self, method: str, body: dict[str, Any]) -> None:
         if "view" in body:
@@ -228,90 +134,3 @@ class FakeSlack:
         if body.get("blocks") and not body.get("text") and method.startswith("chat."):
             problems.append("blocks without a fallback text")
         self.invalid.extend(f"{method}: {p}" for p in problems)
-
-    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
-        if method == "auth.test":
-            return {
-                "ok": True,
-                "url": "https://fake.slack.test/",
-                "team": "Fake",
-                "user": "sapo",
-                "team_id": TEAM,
-                "user_id": BOT_USER,
-                "bot_id": "B0BOT",
-            }
-        if method == "chat.postMessage":
-            ts = f"{1_700_000_000 + next(self._ts)}.000100"
-            channel = str(body.get("channel"))
-            parent = body.get("thread_ts")
-            if parent and (channel, parent) in self.messages:
-                self.messages[(channel, parent)].replies.append(body)
-            else:
-                self.messages[(channel, ts)] = Posted(channel, ts, body)
-            return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts, **body}}
-        if method == "chat.update":
-            channel, ts = str(body.get("channel")), str(body.get("ts"))
-            posted = self.messages.get((channel, ts))
-            if posted is None:
-                return {"ok": False, "error": "message_not_found"}
-            posted.body, posted.updates = body, posted.updates + 1
-            return {"ok": True, "channel": channel, "ts": ts}
-        if method == "chat.postEphemeral":
-            return {"ok": True, "message_ts": f"{1_700_000_000 + next(self._ts)}.000200"}
-        if method in ("views.open", "views.update", "views.push", "views.publish"):
-            view_id = body.get("view_id") or f"V{next(self._views):08d}"
-            view = dict(body.get("view") or {})
-            return {"ok": True, "view": {**view, "id": view_id, "hash": f"h{time.time_ns()}"}}
-        return {"ok": True}
-
-
-class _Handler(BaseHTTPRequestHandler):
-    fake: FakeSlack
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the recorded calls are the log."""
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length).decode("utf-8") if length else ""
-        body = _parse(raw, self.headers.get("Content-Type") or "")
-        if self.path.startswith("/response_url/"):
-            self.fake.handle(self.path.lstrip("/"), body)
-            self._reply(200, b"ok", "text/plain", {})
-            return
-        if not self.path.startswith("/api/"):
-            self._reply(404, b"not found", "text/plain", {})
-            return
-        method = self.path[len("/api/") :].split("?")[0]
-        if not (self.headers.get("Authorization") or "").startswith("Bearer xoxb-"):
-            self._reply(
-                200,
-                json.dumps({"ok": False, "error": "not_authed"}).encode(),
-                "application/json",
-                {},
-            )
-            return
-        status, answer, headers = self.fake.handle(method, body)
-        self._reply(status, json.dumps(answer).encode(), "application/json", headers)
-
-    def _reply(self, status: int, data: bytes, kind: str, headers: dict[str, str]) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-
-def _parse(raw: str, content_type: str) -> dict[str, Any]:
-    if not raw:
-        return {}
-    if "json" in content_type:
-        data = json.loads(raw)
-        return data if isinstance(data, dict) else {"_": data}
-    form = {k: v[0] for k, v in parse_qs(raw).items()}
-    for name in JSON_FIELDS:
-        if isinstance(form.get(name), str):
-            form[name] = json.loads(form[name])
-    return form
