@@ -16,7 +16,9 @@ from sync.clients import make_pos_client, make_web_client
 from sync.clock import system_clock
 from sync.context import SyncContext
 from sync.engine import run_cycle
-from sync.errors import UserError
+from sync.errors import SyncError, UserError
+from sync.order_view import order_lines, order_run_as_dict
+from sync.orders import OrderRunResult, push_orders
 from sync.planview import plan_lines, result_as_dict, summary_line
 from sync.preflight import PreflightReport, run_preflight
 
@@ -112,8 +114,14 @@ def sync(settings: Settings, *, dry_run: bool, as_json: bool, full: bool, force:
         except UserError as exc:
             click.echo(f"sapo-sync: {exc}", err=True)
             return 1
+        try:  # the order push is part of a cycle (issue 6); its dry run lists the orders
+            orders: OrderRunResult | None = push_orders(ctx, dry_run=dry_run, actor="cli")
+        except SyncError as exc:
+            click.echo(f"sapo-sync: orders: {exc}", err=True)
+            orders = None
     if as_json:
-        click.echo(json.dumps(result_as_dict(result), ensure_ascii=False, indent=2))
+        both = result_as_dict(result) | {"orders": orders and order_run_as_dict(orders)}
+        click.echo(json.dumps(both, ensure_ascii=False, indent=2))
     else:
         if result.blocked is not None:
             for line in preflight_lines(result.blocked):
@@ -123,5 +131,7 @@ def sync(settings: Settings, *, dry_run: bool, as_json: bool, full: bool, force:
                 click.echo(line)
         for failure in result.failures:
             click.echo(f"failed {failure.code} {failure.subject}: {failure.message}")
+        for line in order_lines(orders) if orders is not None else []:
+            click.echo(line)
         click.echo(summary_line(result))
-    return 0 if result.ok and not result.failures else 1
+    return 0 if result.ok and not result.failures and orders is not None else 1

@@ -143,7 +143,7 @@ def demo_shop(url: str) -> Iterator[Shop]:
         now = datetime.now(UTC)
         with db.session() as s:
             cid = repo.ensure_connection(
-                s, name="shop", pos_url=sb.pos_url, web_url=sb.web_url, now=now
+                s, name="default", pos_url=sb.pos_url, web_url=sb.web_url, now=now
             ).id
             assert cid is not None
             for link in link_rows(sb, cid, SKUS, now):
