@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,8 @@ from sync.domain import PosOrder, WebOrder
 from sync.errors import RecordError, RetryableError
 from sync.links import delete_link, disconnect, reconnect
 from sync.orders import (
+    CURSOR,
+    CURSOR_FORMAT,
     OrderRunResult,
     inflight_quantities,
     ingest_orders,
@@ -513,6 +515,17 @@ def test_one_unreadable_order_fails_alone_and_the_run_goes_on(shop: Shop) -> Non
     """A web order Sapo sends garbled is failed with the reason (R19); the others still go."""
     bad = shop.place([("MBH", 1)])
     good = shop.place([("ASML-M", 1)])
+    ingest_orders(shop.ctx)  # stored by an earlier run; this run reads them again one by one
+    with shop.ctx.db.session() as s:
+        later = (datetime.now(UTC) + timedelta(hours=1)).strftime(CURSOR_FORMAT)
+        repo.advance_cursor(
+            s,
+            connection_id=shop.ctx.connection_id,
+            resource=CURSOR,
+            value=later,
+            now=datetime.now(UTC),
+        )
+        s.commit()
     result = push_orders(replace(shop.ctx, web=Unreadable(shop.ctx.web, bad["id"])))
     verdicts = {o.order_name: (o.verdict, o.code) for o in result.outcomes}
     assert verdicts == {bad["name"]: ("fail", "invalid_record"), good["name"]: ("push", None)}
