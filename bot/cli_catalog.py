@@ -109,6 +109,12 @@ def preflight(settings: Settings, *, as_json: bool) -> int:
 def sync(settings: Settings, *, dry_run: bool, as_json: bool, full: bool, force: bool) -> int:
     """One cycle (or its plan with ``dry_run``); exit 1 when blocked, stopped or failing."""
     with sync_context(settings, command="sync") as ctx:
+        if not dry_run and _set_up(ctx):
+            # as the scheduler does: web orders placed since the last read join the in-flight
+            # ledger first, so the stock pushed now subtracts them (R8)
+            from sync.orders import ingest_orders
+
+            ingest_orders(ctx)
         try:
             result = run_cycle(ctx, dry_run=dry_run, full=full, force=force, actor="cli")
         except UserError as exc:
@@ -135,3 +141,8 @@ def sync(settings: Settings, *, dry_run: bool, as_json: bool, full: bool, force:
             click.echo(line)
         click.echo(summary_line(result))
     return 0 if result.ok and not result.failures and orders is not None else 1
+
+
+def _set_up(ctx: SyncContext) -> bool:
+    with ctx.db.session() as session:
+        return repo.get_setup(session, connection_id=ctx.connection_id) is not None

@@ -10,7 +10,9 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from sandbox import Sandbox
+from sandbox.seeds import DEMO_POS_DEFAULT_LOCATION_ID
 from tests.e2e.catalog_shop import Shop, sandbox, shop
+from tests.support.sapo import place_web_order
 
 __all__ = ["sandbox", "shop"]  # fixtures
 
@@ -71,6 +73,11 @@ def test_sync_dry_run_prints_the_plan_then_sync_applies_it_once(
     shop.sb.reset_stats()
     code, out = cli(env, "sync")
     assert code == 0 and "no change; 0 write(s)" in out and shop.writes() == {}
+    _, variant_id, _ = shop.web_variant("GTT-41")
+    place_web_order(shop.sb, [(variant_id, 2)])  # a shopper buys 2; POS does not know yet
+    shop.sb.set_pos_inventory("GTT-41", DEMO_POS_DEFAULT_LOCATION_ID, 30)
+    code, out = cli(env, "sync")
+    assert code == 0 and shop.web_stock("GTT-41") == 28  # R8: minus the order in flight
 
 
 def test_without_a_store_url_the_cli_says_what_to_set(
