@@ -81,11 +81,13 @@ def run_cycle(
         config = _config(ctx, session, started)
         first = repo.get_setup(session, connection_id=cid) is None
         state = reading.load_state(session, connection_id=cid)
-        links = [linkrows.to_state(r) for r in repo.all_links(session, connection_id=cid)]
+        rows = repo.all_links(session, connection_id=cid)
+        links = [linkrows.to_state(r) for r in rows]
+        unknown = any(linkrows.facts_missing(r) for r in rows)
         held = problems.held_subjects(session, connection_id=cid)
         inflight = reading.inflight_by_sku(session, connection_id=cid)
         session.commit()
-    full = full or first or reading.full_due(state, config, started)
+    full = full or first or unknown or reading.full_due(state, config, started)
     snapshot, marks = reading.read(ctx, state, full=full, started=started)
     blocked = None
     if first:

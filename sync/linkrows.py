@@ -68,7 +68,16 @@ def pos_from(row: Link) -> PosFacts | None:
 def web_from(row: Link) -> WebFacts | None:
     data = row.last_web_values
     if data is None:
-        return None
+        if None in (row.web_product_id, row.web_variant_id, row.web_inventory_item_id):
+            return None
+        return WebFacts(
+            row.web_product_id or 0,
+            row.web_variant_id or 0,
+            row.web_inventory_item_id or 0,
+            row.web_sku,
+            row.name,
+            0,
+        )
     return WebFacts(
         product_id=int(data["product_id"]),
         variant_id=int(data["variant_id"]),
@@ -81,6 +90,14 @@ def web_from(row: Link) -> WebFacts | None:
         tracked=bool(data.get("tracked", True)),
         published=bool(data.get("published", False)),
         barcode=data.get("barcode"),
+    )
+
+
+def facts_missing(row: Link) -> bool:
+    """A link stored without what each side looked like (made by hand or by an older
+    version): only a full read can fill that in."""
+    return row.status != LinkStatus.DELETED.value and (
+        row.last_pos_values is None or row.last_web_values is None
     )
 
 

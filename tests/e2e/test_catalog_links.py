@@ -8,6 +8,7 @@ import pytest
 
 from sandbox.seeds import DEMO_POS_DEFAULT_LOCATION_ID
 from storage import repo
+from storage.models import Link
 from sync import problems
 from sync.compare import compare
 from sync.domain import LinkStatus
@@ -125,3 +126,31 @@ def test_errors_resolve_when_the_problem_goes_and_can_be_dismissed(linked: Shop)
             session, connection_id=linked.ctx.connection_id, error_id=row.id or 0
         )
         assert again is not None and again.resolved_at is not None
+
+
+def test_a_link_stored_without_facts_is_filled_in_by_a_full_read(shop: Shop) -> None:
+    """A link row holding only ids (made by hand or an older version) makes the next cycle
+    read both sides in full, so its stock is pushed and its facts are stored (R8)."""
+    product_id, variant_id, item = shop.web_variant(SKU)
+    with shop.sb.state.lock:
+        pos_variant = shop.sb.state.pos_variant_by_sku(SKU)
+        assert pos_variant is not None
+        pos_ids = (pos_variant.product_id, pos_variant.id)
+    now = shop.ctx.clock()
+    with shop.db.session() as session:
+        cid = shop.ctx.connection_id
+        row = Link(
+            connection_id=cid, sku=SKU, status="linked", pos_product_id=pos_ids[0],
+            pos_variant_id=pos_ids[1], web_product_id=product_id, web_variant_id=variant_id,
+            web_inventory_item_id=item, created_at=now, updated_at=now,
+        )  # fmt: skip
+        repo.add_link(session, link=row)
+        repo.record_setup(session, connection_id=cid, cutover_at=now, completed_by="test")
+        session.commit()
+    shop.set_web_stock(SKU, 0)
+    result = shop.cycle()
+    assert result.full and not result.first_link
+    stored = shop.link(SKU)
+    assert stored.last_pos_values is not None and stored.last_web_values is not None
+    assert shop.web_stock(SKU) == shop.pos_available(SKU, (DEMO_POS_DEFAULT_LOCATION_ID,))
+    assert not shop.cycle().full
