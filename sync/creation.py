@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
@@ -48,7 +48,7 @@ def plan_creations(
     inflight: Mapping[str, Decimal],
     price_lists: PriceListIds,
     held: frozenset[str],
-    linked_folds: Mapping[str, str],
+    linked_skus: Iterable[str],
     out_problems: list[Problem],
     evaluated: set[str],
 ) -> list[Creation]:
@@ -66,6 +66,9 @@ def plan_creations(
         evaluated.add(near.pos.key)
         evaluated.add(near.web.key)
         out_problems.append(Problem("sku_case_mismatch", near.pos.key, near.describe()))
+    if not matching.pos_only and not matching.web_only:
+        return []
+    linked_folds = {sku.casefold(): sku for sku in linked_skus}  # only when something is new
     pos_only = _creatable(matching.pos_only, held, linked_folds, out_problems, evaluated)
     web_only = _creatable(matching.web_only, held, linked_folds, out_problems, evaluated)
     if not pos_only and not web_only:
@@ -175,13 +178,16 @@ def _to_web(
             if not same_option_count(ref.item.option_names, web.option_names):
                 problems.append(Problem("structure_options", ref.key, _mismatch(ref, "web")))
                 continue
-            new = NewWebVariant(ref.key, price, ref.item.options, ref.item.barcode)
+            new = NewWebVariant(
+                ref.key, price, ref.item.options, ref.item.barcode, initial_stock=qty
+            )
             why = f"new POS variant of a product linked to web product {web.product_id} (R7)"
             location = snapshot.web_location_id
             out.append(CreateWebVariant(web.product_id, new, ref.item, web, qty, location, why))
         return out
     variants = tuple(
-        NewWebVariant(r.key, price, r.item.options, r.item.barcode) for r, price in priced
+        NewWebVariant(r.key, price, r.item.options, r.item.barcode, initial_stock=qty)
+        for (r, price), qty in zip(priced, stock, strict=True)
     )
     names = effective_option_names(product.option_names)
     created = NewWebProduct(product.name, variants, names)

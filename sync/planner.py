@@ -140,7 +140,7 @@ def _plan(
         inflight=inflight,
         price_lists=price_lists,
         held=frozenset() if snapshot.full else held,
-        linked_folds={sku.casefold(): sku for sku in by_sku},
+        linked_skus=by_sku.keys(),
         out_problems=out.problems,
         evaluated=out.evaluated,
     )
