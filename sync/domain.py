@@ -271,6 +271,8 @@ class NewWebVariant:
     barcode: str | None = None
     inventory_management: str = "bizweb"
     inventory_policy: str = "deny"
+    # stock at the store's primary location, set by the create itself (one call, not two)
+    initial_stock: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

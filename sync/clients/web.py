@@ -58,6 +58,9 @@ def _variant_body(new: NewWebVariant) -> dict[str, Any]:
             body[f"option{index}"] = value
     if new.barcode is not None:
         body["barcode"] = new.barcode
+    if new.initial_stock is not None:
+        # Sapo seeds the primary location from it, saving an inventory_levels/set per variant
+        body["inventory_quantity"] = json_quantity(new.initial_stock)
     return body
 
 
