@@ -6,6 +6,7 @@ because Sapo allows up to three decimals. Timestamps are timezone-aware UTC.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,19 @@ def normalize_sku(raw: str | None) -> str:
     if raw is None:
         return ""
     return unicodedata.normalize("NFC", raw).strip()
+
+
+def phone_key(raw: str | None) -> str:
+    """A Vietnamese phone in national digits (R20): ``+84 90-000 0001`` -> ``0900000001``."""
+    digits = re.sub(r"\D", "", raw or "")
+    if digits.startswith("84") and len(digits) >= 11:
+        digits = "0" + digits[2:]
+    return digits
+
+
+def email_key(raw: str | None) -> str:
+    """An e-mail address as customers are matched by it (R20): trimmed, lower case."""
+    return (raw or "").strip().lower()
 
 
 # ---------------------------------------------------------------- Sapo POS (core API)

@@ -120,7 +120,7 @@ def _release(ctx: SyncContext, row: Order, reason: str | None) -> None:
 
 
 def _attempt(ctx: SyncContext, row: Order, *, lookups: PosLookups, actor: str) -> OrderOutcome:
-    order = ctx.web.order(row.web_order_id)
+    order = lookups.web_order(row.web_order_id)
     if order is None:
         return _conclude(ctx, row, Verdict.INELIGIBLE, DELETED_ON_WEB, "deleted on the web", actor)
     with ctx.db.session() as s:
@@ -153,7 +153,7 @@ def _attempt(ctx: SyncContext, row: Order, *, lookups: PosLookups, actor: str) -
         if existing is not None:
             return _pushed(ctx, row, order, existing, config.version, actor, found=True)
     try:
-        cid = customer_id(ctx, order)
+        cid = customer_id(ctx, order, lookups)
     except RecordError as exc:
         return _conclude(
             ctx,

@@ -106,9 +106,13 @@ def ingest_orders(ctx: SyncContext) -> int:
 
     The cursor moves only after the batch is stored and never past the run's start.
     """
+    return len(_ingest(ctx))
+
+
+def _ingest(ctx: SyncContext) -> list[WebOrder]:
     cutover, started, orders = _read_new(ctx)
     if cutover is None:
-        return 0
+        return []
     now = ctx.clock()
     with ctx.db.session() as s:
         for order in orders:
@@ -121,7 +125,7 @@ def ingest_orders(ctx: SyncContext) -> int:
                 s, connection_id=ctx.connection_id, resource=CURSOR, value=value, now=now
             )
         s.commit()
-    return len(orders)
+    return orders
 
 
 def _candidates(session: Session, *, connection_id: int) -> list[int]:
@@ -153,11 +157,12 @@ def push_orders(
     if dry_run:
         return _preview(ctx)
     started = ctx.clock()
-    read = ingest_orders(ctx)
+    fresh = _ingest(ctx)
+    read = len(fresh)
     with ctx.db.session() as s:
         set_up = repo.get_setup(s, connection_id=ctx.connection_id) is not None
         ids = _candidates(s, connection_id=ctx.connection_id) if set_up else []
-    lookups = PosLookups(ctx)
+    lookups = PosLookups(ctx, read={o.id: o for o in fresh}, pending=len(ids))
     statuses = (OrderStatus.PENDING, OrderStatus.FAILED)
     outcomes = tuple(attempt(ctx, i, statuses=statuses, lookups=lookups, actor=actor) for i in ids)
     result = OrderRunResult(False, set_up, read, outcomes, started, ctx.clock())

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from sync.clients import parse_pos
 from sync.clients.base import ClientBase
-from sync.clients.paging import pos_pages
-from sync.clients.parse_common import PayloadError, json_quantity, one, sapo_time, webhook
+from sync.clients.paging import PAGE_LIMIT, pos_pages
+from sync.clients.parse_common import (
+    PayloadError,
+    items,
+    json_quantity,
+    one,
+    sapo_time,
+    webhook,
+)
 from sync.domain import (
     Location,
     NewPosCustomer,
@@ -24,18 +30,12 @@ from sync.domain import (
     PosVariant,
     PriceList,
     Webhook,
+    email_key,
+    phone_key,
 )
 
 LOCATION_HEADER = "X-Sapo-LocationId"  # the branch a write applies to (sheet §1.2)
 WEB_SOURCE_NAME = "Web"  # the built-in order source of web orders (sheet §3.5)
-
-
-def phone_key(raw: str | None) -> str:
-    """A Vietnamese phone in national digits: ``+84 90-000 0001`` -> ``0900000001``."""
-    digits = re.sub(r"\D", "", raw or "")
-    if digits.startswith("84") and len(digits) >= 11:
-        digits = "0" + digits[2:]
-    return digits
 
 
 def _variant_body(new: NewPosVariant, *, with_stock: bool) -> dict[str, Any]:
@@ -167,13 +167,20 @@ class PosClient(ClientBase):
                 found = parse_pos.customer(obj)
                 if phone_key(found.phone) == wanted_phone:
                     return found
-        wanted_email = (email or "").strip().lower()
+        wanted_email = email_key(email)
         if wanted_email:
             for obj in self._list("/admin/customers.json", "customers", {"query": wanted_email}):
                 found = parse_pos.customer(obj)
-                if (found.email or "").strip().lower() == wanted_email:
+                if email_key(found.email) == wanted_email:
                     return found
         return None
+
+    def customer_page(self, page: int) -> tuple[list[PosCustomer], int | None]:
+        """One page (250, ascending id) of every customer, and the total the list reports."""
+        payload = self._http.get("/admin/customers.json", {"limit": PAGE_LIMIT, "page": page})
+        meta = parse_pos.metadata(payload)
+        found = [parse_pos.customer(obj) for obj in items(payload, "customers")]
+        return found, None if meta is None else meta[0]
 
     def order(self, order_id: int) -> PosOrder | None:
         payload = self._http.get(f"/admin/orders/{order_id}.json", missing_ok=True)
