@@ -15,7 +15,7 @@ from storage.engine import Database
 from sync.clients import make_pos_client, make_web_client
 from sync.clock import system_clock
 from sync.context import SyncContext
-from sync.engine import run_cycle
+from sync.cycle import catalog_pass
 from sync.errors import SyncError, UserError
 from sync.order_view import order_lines, order_run_as_dict
 from sync.orders import OrderRunResult, push_orders
@@ -109,14 +109,8 @@ def preflight(settings: Settings, *, as_json: bool) -> int:
 def sync(settings: Settings, *, dry_run: bool, as_json: bool, full: bool, force: bool) -> int:
     """One cycle (or its plan with ``dry_run``); exit 1 when blocked, stopped or failing."""
     with sync_context(settings, command="sync") as ctx:
-        if not dry_run and _set_up(ctx):
-            # as the scheduler does: web orders placed since the last read join the in-flight
-            # ledger first, so the stock pushed now subtracts them (R8)
-            from sync.orders import ingest_orders
-
-            ingest_orders(ctx)
         try:
-            result = run_cycle(ctx, dry_run=dry_run, full=full, force=force, actor="cli")
+            result = catalog_pass(ctx, dry_run=dry_run, full=full, force=force, actor="cli")
         except UserError as exc:
             click.echo(f"sapo-sync: {exc}", err=True)
             return 1
@@ -141,8 +135,3 @@ def sync(settings: Settings, *, dry_run: bool, as_json: bool, full: bool, force:
             click.echo(line)
         click.echo(summary_line(result))
     return 0 if result.ok and not result.failures and orders is not None else 1
-
-
-def _set_up(ctx: SyncContext) -> bool:
-    with ctx.db.session() as session:
-        return repo.get_setup(session, connection_id=ctx.connection_id) is not None

@@ -24,6 +24,7 @@ from bot.views.reports import (
 )
 from sync import compare as comparing
 from sync import engine, links, orders, preflight, problems
+from sync.cycle import catalog_pass
 from sync.scheduler_jobs import JOB_CATALOG, JOB_ORDERS
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ def compare(deps: BotDeps, sku: str) -> Message:
 
 def sync(deps: BotDeps, *, dry_run: bool, actor: str) -> Message:
     """One catalog cycle and one order run here and now (or their dry-run previews)."""
-    result = engine.run_cycle(deps.ctx, dry_run=dry_run, actor=actor)
+    result = catalog_pass(deps.ctx, dry_run=dry_run, actor=actor)
     pushed = orders.push_orders(deps.ctx, dry_run=dry_run, actor=actor)
     return cycle_message(deps.t, result, dry_run=dry_run, orders=pushed)
 

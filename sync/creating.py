@@ -6,13 +6,13 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
 from storage import repo
 from storage.models import Link
 from sync import linkrows
 from sync.context import SyncContext
-from sync.domain import NewPosVariant, PosProduct, PosVariant, normalize_sku
+from sync.domain import PosProduct, normalize_sku
 from sync.errors import RecordError, RetryableError
 from sync.facts import pos_facts, web_facts
 from sync.plan import (
@@ -31,15 +31,6 @@ if TYPE_CHECKING:
     from sync.apply import Outcome
 
 log = logging.getLogger(__name__)
-
-
-@runtime_checkable
-class PosVariantMaker(Protocol):
-    """The POS client's ``POST /admin/products/{id}/variants`` (not in ``PosApi`` yet)."""
-
-    def create_variant(
-        self, product_id: int, new: NewPosVariant, *, location_id: int | None = None
-    ) -> PosVariant: ...
 
 
 def create(
@@ -144,10 +135,9 @@ def _pos_rows(
 
 
 def _pos_variant(ctx: SyncContext, action: CreatePosVariant, now: datetime) -> list[Link]:
-    pos = ctx.pos
-    if not isinstance(pos, PosVariantMaker):
-        raise RecordError("the POS client cannot add a variant to an existing product")
-    variant = pos.create_variant(action.pos_product_id, action.new, location_id=action.location_id)
+    variant = ctx.pos.create_variant(
+        action.pos_product_id, action.new, location_id=action.location_id
+    )
     partner = action.partner
     facts = PosFacts(
         product_id=action.pos_product_id,

@@ -46,17 +46,14 @@ def default_jobs() -> dict[str, JobFn]:
     orders placed since the last read, so the stock it pushes subtracts them (the in-flight
     ledger): an order that lands between two order runs never has its stock raised back.
     """
-    from sync.engine import run_cycle
-    from sync.orders import ingest_orders, push_orders
+    from sync.cycle import catalog_pass, is_set_up
+    from sync.orders import push_orders
 
     def cycle(*, full: bool) -> JobFn:
         def run(ctx: SyncContext) -> object:
-            with ctx.db.session() as s:
-                set_up = repo.get_setup(s, connection_id=ctx.connection_id) is not None
-            if not set_up:  # the first link is a person's decision (R1), never the timer's
+            if not is_set_up(ctx):  # the first link is a person's decision (R1), not the timer's
                 return None
-            ingest_orders(ctx)
-            return run_cycle(ctx, full=full, actor="scheduler")
+            return catalog_pass(ctx, full=full, actor="scheduler")
 
         return run
 

@@ -265,3 +265,17 @@ def test_new_products_on_either_side_are_created_on_the_other(linked: Shop) -> N
     added_to, _, _ = linked.web_variant("ASMK-XL")
     assert added_to == row.web_product_id
     assert linked.cycle().writes == 0
+
+
+def test_a_variant_added_on_the_web_is_added_to_the_linked_pos_product(linked: Shop) -> None:
+    """R7: a new web variant of a linked product is created on its POS twin and linked."""
+    row = linked.link("ASMK-M")
+    body = {"variant": {"sku": "ASMK-XXL", "option1": "XXL", "price": 289000}}
+    path = f"/admin/products/{row.web_product_id}/variants.json"
+    linked.admin.post(path, json=body).raise_for_status()
+    result = linked.cycle()
+    assert result.ok, result.failures
+    added = linked.link("ASMK-XXL")
+    assert added.status == "linked"
+    assert added.pos_product_id == row.pos_product_id
+    assert linked.cycle().writes == 0
