@@ -172,11 +172,11 @@ def tour(bot: BotApp, sb: Sandbox, tr: Tour) -> Tally:
         tr.say(t("demo.sale", sku=SALE_SKU, qty=3))
         fix = staff.fix_demo_option_mismatch(MISMATCH_OPTIONS)
         tr.say(t("demo.fixed", problem=fix.problem, action=fix.action))
-    pushed = wait_for(lambda: tally(ctx, sb).orders_on_pos_once(order["name"]), 30.0)
+    pushed = wait_for(lambda: tally(ctx, sb).orders_on_pos_once(order["name"]), 60.0)
     tr.check("order pushed once", pushed, t("demo.order_pushed", name=order["name"]))
-    synced = wait_for(lambda: tally(ctx, sb).web_stock(SALE_SKU) == 3, 30.0)
+    synced = wait_for(lambda: tally(ctx, sb).web_stock(SALE_SKU) == 3, 60.0)
     tr.check("stock flowed", synced, t("demo.stock_flowed", sku=SALE_SKU, qty=3))
-    resolved = wait_for(lambda: tally(ctx, sb).errors_open == 0, 30.0)
+    resolved = wait_for(lambda: tally(ctx, sb).errors_open == 0, 60.0)
     final = tally(ctx, sb)
     tr.check(
         "errors resolved",

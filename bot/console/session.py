@@ -88,7 +88,7 @@ class ConsoleSession:
             self.out.write(f"\n{self.style.dim}{label}{self.style.reset}\n{body}\n")
             self.out.flush()
 
-    def wait_quiet(self, *, first: float = 10.0, quiet: float = 0.4) -> None:
+    def wait_quiet(self, *, first: float = 20.0, quiet: float = 0.5) -> None:
         """Wait for the app's answer: the first event (up to ``first`` s), then a quiet spell."""
         with self._changed:
             start = self._events

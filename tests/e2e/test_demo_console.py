@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,15 @@ def test_demo_script_exits_zero_with_every_step_checked(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []  # the demo database lives in a temporary directory
 
 
+def _eventually(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
 def _button(screen: str, label: str) -> str:
     numbers = re.findall(rf"\[(\d+)\] {label}", screen)
     assert numbers, f"no {label} button on screen:\n{screen}"
@@ -67,18 +77,21 @@ def test_console_compare_then_press_disconnect_with_its_confirmation() -> None:
             staff.fix_demo_preflight_problems()
         assert run_cycle(bot.deps.ctx, actor="test").applied
         run_repl(session, io.StringIO(f"/sapo compare {LINKED_SKU}\n"), out, Translator("en"))
+        assert _eventually(lambda: "View on Sapo Web" in out.getvalue())
         screen = out.getvalue()
         assert LINKED_SKU in screen
         assert "View on Sapo POS" in screen
         assert "View on Sapo Web" in screen
         number = _button(screen, "Disconnect")
         run_repl(session, io.StringIO(f"{number}\ny\nquit\n"), out, Translator("en"))
-        with bot.deps.ctx.db.session() as s:
-            link = repo.get_link(s, connection_id=bot.deps.ctx.connection_id, sku=LINKED_SKU)
-            assert link is not None
-            assert link.status == "disconnected"
-        after = out.getvalue()[len(screen) :]
-        assert "disconnected" in after.lower()
+
+        def status() -> str | None:
+            with bot.deps.ctx.db.session() as s:
+                link = repo.get_link(s, connection_id=bot.deps.ctx.connection_id, sku=LINKED_SKU)
+                return None if link is None else link.status
+
+        assert _eventually(lambda: status() == "disconnected")
+        assert _eventually(lambda: "disconnected" in out.getvalue()[len(screen) :].lower())
 
 
 def test_console_help_and_unknown_command_answer_with_help() -> None:
