@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import zip_longest
 
 from storage import repo
 from storage.engine import Session
@@ -15,7 +16,15 @@ from sync import creating, linkrows
 from sync.context import SyncContext
 from sync.domain import LinkStatus
 from sync.errors import RecordError, RetryableError
-from sync.plan import Plan, Problem, PushPrice, PushStock
+from sync.plan import (
+    CreateWebProduct,
+    CreateWebVariant,
+    Creation,
+    Plan,
+    Problem,
+    PushPrice,
+    PushStock,
+)
 
 log = logging.getLogger(__name__)
 CHUNK = 100  # writes per commit: a crash repeats at most this many idempotent writes
@@ -44,7 +53,7 @@ def apply(ctx: SyncContext, plan: Plan, *, actor: str, now: datetime) -> Outcome
     outcome = Outcome()
     _bookkeeping(ctx, plan, actor=actor, now=now, outcome=outcome)
     stock = list(plan.stock)
-    for action in plan.creations:
+    for action in _in_turns(plan.creations):
         if outcome.interrupted is not None:
             break
         stock.extend(creating.create(ctx, action, now=now, actor=actor, outcome=outcome))
@@ -53,6 +62,18 @@ def apply(ctx: SyncContext, plan: Plan, *, actor: str, now: datetime) -> Outcome
     if outcome.interrupted is None:
         _prices(ctx, plan.prices, now=now, outcome=outcome)
     return outcome
+
+
+def _in_turns(creations: Sequence[Creation]) -> list[Creation]:
+    """Web and POS creations taking turns, each side in the plan's order.
+
+    Each API has its own call budget: one after the other, a first link waits for the POS
+    bucket while the web one sits idle; in turns, both leak at once (issue 9: 10 000 variants,
+    750 creates, 21 s of 205 spent waiting on one bucket).
+    """
+    web = [c for c in creations if isinstance(c, CreateWebProduct | CreateWebVariant)]
+    pos = [c for c in creations if not isinstance(c, CreateWebProduct | CreateWebVariant)]
+    return [c for pair in zip_longest(web, pos) for c in pair if c is not None]
 
 
 def _bookkeeping(
