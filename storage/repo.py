@@ -101,9 +101,7 @@ def add_links(session: Session, *, links: Iterable[Link]) -> None:
     session.flush()
 
 
-def links_by_sku(
-    session: Session, *, connection_id: int, skus: Iterable[str]
-) -> dict[str, Link]:
+def links_by_sku(session: Session, *, connection_id: int, skus: Iterable[str]) -> dict[str, Link]:
     """The links of these SKUs, fetched in chunks (a cycle re-reads them before writing)."""
     keys = list(dict.fromkeys(skus))
     found: dict[str, Link] = {}
