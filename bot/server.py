@@ -20,6 +20,25 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SOURCES = ("pos", "web")
+# Sapo's deliveries are a few kilobytes (a product with 100 variants is ~100 KB); anything far
+# larger is not Sapo, and reading it whole before the signature check would let any sender
+# fill the memory.
+MAX_WEBHOOK_BYTES = 5 * 1024 * 1024
+
+
+async def _read_capped(request: Request, limit: int) -> bytes | None:
+    """The body, or None as soon as it is known to exceed ``limit`` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def asgi_app(bot: BotApp) -> Starlette:
@@ -36,7 +55,10 @@ def asgi_app(bot: BotApp) -> Starlette:
         secret = bot.settings.sapo_webhook_secret
         if secret is None or bot.scheduler is None:
             return JSONResponse({"ok": False, "error": "webhooks are off"}, status_code=404)
-        raw = await request.body()
+        raw = await _read_capped(request, MAX_WEBHOOK_BYTES)
+        if raw is None:
+            log.warning("webhook refused source=%s reason=too_large", source)
+            return JSONResponse({"ok": False, "error": "body too large"}, status_code=413)
         outcome = await run_in_threadpool(
             lambda: handle_delivery(
                 bot.deps.ctx,
