@@ -60,7 +60,12 @@ def plan_creations(
         subject = f"{ref.side} variant {ref.variant_id}"
         evaluated.add(subject)
         out_problems.append(
-            Problem("blank_sku", subject, f"{ref.describe()} has no SKU, so it is never linked")
+            Problem(
+                "blank_sku",
+                subject,
+                f"{ref.describe()} has no usable SKU (blank, or with a control or invisible "
+                "character), so it is never linked",
+            )
         )
     for near in matching.near:
         evaluated.add(near.pos.key)

@@ -19,10 +19,16 @@ ZERO = Decimal(0)
 
 
 def normalize_sku(raw: str | None) -> str:
-    """The matching key of a SKU (R2): trimmed, Unicode NFC; empty when blank."""
+    """The matching key of a SKU (R2): trimmed, Unicode NFC; empty when blank.
+
+    Also empty when a control or invisible character is left inside (NUL, a tab, a zero-width
+    or no-break space from a spreadsheet): such a SKU cannot be typed, matched or stored
+    reliably (PostgreSQL refuses NUL), so it is treated as no SKU and reported for a person.
+    """
     if raw is None:
         return ""
-    return unicodedata.normalize("NFC", raw).strip()
+    key = unicodedata.normalize("NFC", raw).strip()
+    return key if key.isprintable() else ""
 
 
 def phone_key(raw: str | None) -> str:

@@ -39,7 +39,8 @@ class Ref(NamedTuple, Generic[T_co]):
 def sku_key(raw: str | None) -> str:
     """``normalize_sku`` with a fast path: an ASCII string is already in NFC."""
     if raw is not None and raw.isascii():
-        return raw.strip()
+        key = raw.strip()
+        return key if key.isprintable() else ""
     return normalize_sku(raw)
 
 

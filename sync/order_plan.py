@@ -86,7 +86,7 @@ def line_problem(raw_sku: str | None, title: str, link: LinkView | None) -> Line
     """The problem of one line, or None when its SKU has a live link."""
     sku = normalize_sku(raw_sku)
     if not sku:
-        return LineProblem(title, SKU_BLANK, f"line '{title}' has no SKU")
+        return LineProblem(title, SKU_BLANK, f"line '{title}' has no usable SKU")
     if link is None:
         return LineProblem(sku, SKU_NOT_LINKED, f"SKU {sku} is not linked")
     if link.status == LinkStatus.LINKED and link.pos_variant_id is not None:

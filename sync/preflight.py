@@ -16,6 +16,7 @@ from sync.plan import PosFacts, WebFacts
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+NO_SKU = "no usable SKU (blank, or with a control or invisible character)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +132,7 @@ def _sku_findings(side: str, refs: Sequence[Ref[T]]) -> list[Finding]:
     """Blank SKUs and SKUs shared by several variants on one side: both block (R1, R2)."""
     groups, blank = group_by_key(refs)
     label = "web" if side == "web" else "POS"
-    found = [_one(f"{side}_blank_sku", f"a {label} variant has no SKU", r) for r in blank]
+    found = [_one(f"{side}_blank_sku", f"a {label} variant has {NO_SKU}", r) for r in blank]
     for key, members in sorted(groups.items()):
         if len(members) > 1:
             found.append(
