@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from bot.text import esc
+from bot.text import esc, escape
 from bot.views import buttons as act
 from bot.views.fmt import money, when
 from bot.views.kit import Block, Message, actions, button, context, header, message, section
@@ -177,7 +177,9 @@ def _finish(
     query: ListQuery,
     stamp: str,
 ) -> Message:
-    title = _title(t, query)
+    # The header is plain text; the fallback text is read as mrkdwn (notifications), so the
+    # searched words in it are escaped: "<!everyone>" must not ping anyone.
+    title = escape(_title(t, query))
     if not rows:
         blocks.append(section(t("list.empty")))
         return message(title, blocks)
