@@ -49,8 +49,14 @@ class UsageError(Exception):
         self.word = word
 
 
+def printable(text: str) -> str:
+    """``text`` without control or invisible characters: none belongs in a command, a SKU or
+    an order number, and PostgreSQL refuses NUL in any query."""
+    return "".join(ch for ch in text if ch.isprintable() or ch.isspace())
+
+
 def parse(text: str) -> Command:
-    words = text.split()
+    words = printable(text).split()
     if not words:
         return Command("help")
     name, rest = words[0].lower(), words[1:]

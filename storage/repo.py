@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -589,11 +590,20 @@ def release_lease(session: Session, *, name: str, holder: str) -> None:
         session.flush()
 
 
+def delivery_key_stored(key: str) -> str:
+    """The key as stored: a key too long for the column, or holding NUL (PostgreSQL refuses
+    it in text), is kept as its SHA-256, so two keys never collide by being cut short."""
+    if len(key) <= 300 and "\x00" not in key:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def claim_delivery(session: Session, *, connection_id: int, key: str, now: datetime) -> bool:
     """Record an idempotency key; False when it was seen before (do the work once)."""
+    stored = delivery_key_stored(key)
     try:
         with session.begin_nested():
-            session.add(Delivery(connection_id=connection_id, key=key[:300], received_at=now))
+            session.add(Delivery(connection_id=connection_id, key=stored, received_at=now))
             session.flush()
     except IntegrityError:
         return False

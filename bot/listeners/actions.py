@@ -24,6 +24,7 @@ from bot.listeners.common import (
 )
 from bot.listeners.config import open_config
 from bot.listeners.home import publish_home
+from bot.parse import printable
 from bot.views import buttons as act
 from bot.views.kit import Block, actions, context, message
 from bot.views.lists import ListQuery
@@ -80,7 +81,7 @@ def register(app: App, deps: BotDeps) -> None:
             if not deps.claim(click_key(body, action)):
                 ephemeral(respond, note(deps.t("already.done")))
                 return
-            value = str(action.get("value") or "")
+            value = printable(str(action.get("value") or ""))
 
             def job() -> None:
                 outcome = _run(deps, verb, value, user)
