@@ -84,10 +84,16 @@ def opt_money(value: Any) -> Money | None:
 
 
 def quantity(value: Any) -> Decimal:
-    """A stock or line quantity (Sapo keeps up to three decimals); null counts as zero."""
+    """A stock or line quantity (Sapo keeps up to three decimals); null counts as zero.
+
+    Anything else that is not a number is an error, never a zero: a stock misread as 0 would
+    be pushed to the web as "sold out".
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ZERO
     amount = _decimal(value)
     if amount is None:
-        return ZERO
+        raise PayloadError(f"Sapo sent a quantity that is not a number: {value!r}")
     # normalize() drops "12.000" to "12"; adding ZERO turns "1E+2" back into "100".
     return amount.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP).normalize() + ZERO
 

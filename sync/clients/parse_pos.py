@@ -91,7 +91,14 @@ def variant(obj: Json, *, product_id: int | None = None) -> PosVariant:
     owner = opt_id(obj, "product_id") or product_id
     if owner is None:
         raise PayloadError(f"Sapo sent POS variant {variant_id} without product_id")
-    inventories = tuple(_inventory(i) for i in obj.get("inventories") or [] if isinstance(i, dict))
+    raw = obj.get("inventories") or []
+    if not isinstance(raw, list) or not all(isinstance(i, dict) for i in raw):
+        # Skipping what cannot be read would count its stock as 0 and push "sold out".
+        raise PayloadError(f"Sapo sent POS variant {variant_id} whose inventories are not a list")
+    try:
+        inventories = tuple(_inventory(i) for i in raw)
+    except PayloadError as exc:
+        raise PayloadError(f"POS variant {variant_id}: {exc}") from None
     return PosVariant(
         id=variant_id,
         product_id=owner,

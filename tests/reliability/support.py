@@ -107,9 +107,10 @@ class RecordedClients:
 
 
 def recorded_clients(
-    sb: Sandbox, *, max_attempts: int = 4, deadline_s: float = 5.0
+    sb: Sandbox, *, max_attempts: int = 4, deadline_s: float = 5.0, via: str | None = None
 ) -> RecordedClients:
-    """Real clients on ``sb`` whose waits are skipped and whose writes are recorded."""
+    """Real clients on ``sb`` whose waits are skipped and whose writes are recorded; ``via``
+    is another base URL in front of the sandbox (a proxy) to send them through."""
     clock = SkippingClock()
     pos_log, web_log = RecordingTransport(), RecordingTransport()
     options: dict[str, Any] = {
@@ -122,6 +123,7 @@ def recorded_clients(
         "timeout": TEST_TIMEOUT,
         "deadline_s": deadline_s,
     }
-    pos = make_pos_client(sb.pos_url, transport=pos_log, **options)
-    web = make_web_client(sb.web_url, transport=web_log, **options)
+    base = via or sb.base_url
+    pos = make_pos_client(f"{base}/pos", transport=pos_log, **options)
+    web = make_web_client(f"{base}/web", transport=web_log, **options)
     return RecordedClients(pos, web, pos_log, web_log, clock)

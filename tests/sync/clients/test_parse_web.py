@@ -133,7 +133,7 @@ def test_money_accepts_numbers_and_strings(raw: Any, expected: int) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [(12, "12"), (12.0, "12"), ("1.2345", "1.235"), (None, "0"), (100.0, "100"), ("x", "0")],
+    [(12, "12"), (12.0, "12"), ("1.2345", "1.235"), (None, "0"), (100.0, "100")],
 )
 def test_quantity_keeps_three_decimals(raw: Any, expected: str) -> None:
     """Quantities are Decimal rounded to Sapo's three decimals; null means zero."""
