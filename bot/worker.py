@@ -8,7 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from bot.incidents import log_incident
-from sync.errors import UserError
+from sync.errors import SyncError, UserError
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,18 @@ class Worker:
                 job()
             except UserError as exc:
                 log.info("refused what=%s user=%s reason=%s", what, user or "-", exc)
+                if on_user_error is not None:
+                    _quietly(on_user_error, str(exc), what)
+            except SyncError as exc:
+                # Sapo is down, refused a credential or sent a bad record: the message says
+                # which (never a secret), so the person reads it rather than an incident id.
+                log.warning(
+                    "sync error what=%s user=%s error=%s reason=%s",
+                    what,
+                    user or "-",
+                    type(exc).__name__,
+                    exc,
+                )
                 if on_user_error is not None:
                     _quietly(on_user_error, str(exc), what)
             except Exception as exc:  # the one place unexpected failures are caught

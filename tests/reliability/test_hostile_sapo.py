@@ -18,9 +18,12 @@ from sync.clock import system_clock
 from sync.context import SyncContext
 from sync.engine import first_link, run_cycle
 from sync.errors import RecordError, RetryableError
+from tests.bot.harness import mrkdwn
+from tests.reliability.conftest import bot_settings, running_bot
 from tests.reliability.proxy import Spoil, SpoilingProxy, edited, login_page, truncated
 from tests.reliability.support import RecordedClients, recorded_clients
 from tests.reliability.truth import read_truth
+from tests.support.fake_slack import FakeSlack
 
 
 @pytest.fixture(scope="module")
@@ -166,3 +169,27 @@ def test_a_garbled_answer_to_a_create_is_linked_next_time_never_created_twice(
     for side in (truth.pos, truth.web):
         skus = [v.sku for v in side.values() if v.sku]
         assert len(skus) == len(set(skus))
+
+
+def test_sapo_down_or_a_rejected_credential_is_told_to_the_person_not_as_an_incident(
+    tmp_path: Path, slack: FakeSlack, sandbox: Sandbox
+) -> None:
+    """``/sapo sync`` while Sapo answers 503, and ``/sapo preflight`` with a secret Sapo
+    rejects, each answer with what is wrong (Sapo failed; which credential to check), not
+    "something went wrong on our side" (R19)."""
+    sandbox.reset("demo")
+    good = bot_settings(f"sqlite:///{tmp_path}/a.db", slack, sandbox)
+    with running_bot(good, slack) as bot:
+        sandbox.set_faults("both", error_rate=1.0, status=503)
+        try:
+            text = mrkdwn(bot.answers(bot.command("sync"), 2, timeout=60)[1].body)
+        finally:
+            sandbox.set_faults("both")
+        assert "503" in text and "incident" not in text.lower(), text
+    wrong = bot_settings(
+        f"sqlite:///{tmp_path}/b.db", slack, sandbox, sapo_pos_api_secret="rejected-secret-x"
+    )
+    with running_bot(wrong, slack) as bot:
+        text = mrkdwn(bot.answers(bot.command("preflight"), 2, timeout=60)[1].body)
+        assert "SAPO_POS_API_KEY/SAPO_POS_API_SECRET rejected" in text, text
+        assert "incident" not in text.lower() and "rejected-secret-x" not in text
