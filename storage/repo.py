@@ -56,6 +56,26 @@ def get_link(session: Session, *, connection_id: int, sku: str) -> Link | None:
     ).first()
 
 
+def lock_link(session: Session, *, connection_id: int, sku: str) -> Link | None:
+    """The link row as last committed, locked until the session ends: two people changing
+    one link at once take turns, and the second sees what the first did.
+
+    PostgreSQL locks the row (``FOR UPDATE``). SQLite has no row locks and ignores that
+    clause, so a write that changes nothing takes the database's one write lock first.
+    """
+    where = (col(Link.connection_id) == connection_id, col(Link.sku) == sku)
+    if session.get_bind().dialect.name == "sqlite":
+        session.exec(
+            update(Link)
+            .where(*where)
+            .values(sku=col(Link.sku))
+            .execution_options(synchronize_session=False)
+        )
+    return session.exec(
+        select(Link).where(*where).with_for_update().execution_options(populate_existing=True)
+    ).first()
+
+
 def all_links(session: Session, *, connection_id: int) -> Sequence[Link]:
     return session.exec(select(Link).where(Link.connection_id == connection_id)).all()
 

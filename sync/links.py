@@ -35,12 +35,12 @@ class LinkChange:
 
 def disconnect(ctx: SyncContext, sku: str, *, actor: str) -> LinkChange:
     """Stop syncing one SKU (R15): no stock or price writes, its web orders are held."""
-    return _change(ctx, sku, actor, "link.disconnect", LinkStatus.DISCONNECTED)
+    return _record(ctx, normalize_sku(sku), actor, "link.disconnect", LinkStatus.DISCONNECTED)
 
 
 def delete_link(ctx: SyncContext, sku: str, *, actor: str) -> LinkChange:
     """Remove a link for good (R16): it leaves the list and sync never links the SKU again."""
-    return _change(ctx, sku, actor, "link.delete", LinkStatus.DELETED)
+    return _record(ctx, normalize_sku(sku), actor, "link.delete", LinkStatus.DELETED)
 
 
 def reconnect(ctx: SyncContext, sku: str, *, actor: str) -> LinkChange:
@@ -49,33 +49,54 @@ def reconnect(ctx: SyncContext, sku: str, *, actor: str) -> LinkChange:
     with ctx.db.session() as session:
         row = _find(session, ctx.connection_id, key)
         status = LinkStatus(row.status)
-        pos_id, web_id = row.pos_product_id, row.web_product_id
-        pos_vid, web_vid = row.pos_variant_id, row.web_variant_id
-    if status is LinkStatus.DELETED:
-        raise UserError(f"the link of {key} was deleted for good and cannot come back (R16)")
-    if status is LinkStatus.POS_DELETED:
-        raise UserError(f"{key} was deleted on POS; there is nothing to reconnect (R11)")
-    if status is not LinkStatus.DISCONNECTED:
-        return _record(ctx, key, actor, "link.reconnect", status, status, None)
+        ids = (row.pos_product_id, row.pos_variant_id, row.web_product_id, row.web_variant_id)
+    fresh: tuple[PosFacts, WebFacts] | str | None = None
+    if status is LinkStatus.DISCONNECTED:
+        fresh = _read_both(ctx, key, *ids)  # Sapo first, outside the lock: it can be slow
+    return _record(ctx, key, actor, "link.reconnect", LinkStatus.LINKED, fresh)
+
+
+def _read_both(
+    ctx: SyncContext,
+    key: str,
+    pos_id: int | None,
+    pos_vid: int | None,
+    web_id: int | None,
+    web_vid: int | None,
+) -> tuple[PosFacts, WebFacts] | str:
+    """Both sides' facts as they are now, or why the link cannot resume."""
     pos = ctx.pos.product(pos_id) if pos_id is not None else None
     web = ctx.web.product(web_id) if web_id is not None else None
     pos_variant = next((v for v in pos.variants if v.id == pos_vid), None) if pos else None
     web_variant = next((v for v in web.variants if v.id == web_vid), None) if web else None
     if pos is None or pos_variant is None:
-        raise UserError(f"the POS product of {key} no longer exists; delete the link instead")
+        return f"the POS product of {key} no longer exists; delete the link instead"
     if web is None or web_variant is None:
-        raise UserError(f"the web product of {key} no longer exists; delete the link instead")
-    fresh = (pos_facts(pos, pos_variant), web_facts(web, web_variant))
-    return _record(ctx, key, actor, "link.reconnect", status, LinkStatus.LINKED, fresh)
+        return f"the web product of {key} no longer exists; delete the link instead"
+    return pos_facts(pos, pos_variant), web_facts(web, web_variant)
 
 
-def _change(ctx: SyncContext, sku: str, actor: str, action: str, target: LinkStatus) -> LinkChange:
-    key = normalize_sku(sku)
-    with ctx.db.session() as session:
-        status = LinkStatus(_find(session, ctx.connection_id, key).status)
-    if status is LinkStatus.DELETED and target is not LinkStatus.DELETED:
-        raise UserError(f"the link of {key} was deleted for good (R16)")
-    return _record(ctx, key, actor, action, status, target, None)
+def _refusal(
+    key: str, before: LinkStatus, target: LinkStatus, fresh: tuple[PosFacts, WebFacts] | str | None
+) -> str | None:
+    """Why a person may not move a link from ``before`` to ``target`` now, or None.
+
+    ``fresh`` is what a reconnect read from Sapo: facts, why it could not, or None when it
+    read nothing because the link was not disconnected then.
+    """
+    if before is LinkStatus.DELETED and target is not LinkStatus.DELETED:
+        return f"the link of {key} was deleted for good and cannot come back (R16)"
+    if target is not LinkStatus.LINKED:
+        return None
+    if before is LinkStatus.POS_DELETED:
+        return f"{key} was deleted on POS; there is nothing to reconnect (R11)"
+    if before is not LinkStatus.DISCONNECTED:
+        return None  # live, or in error (which resumes once fixed on Sapo): nothing to do
+    if isinstance(fresh, str):
+        return fresh
+    if fresh is None:
+        return f"{key} was disconnected meanwhile; press Reconnect again"
+    return None
 
 
 def _record(
@@ -83,44 +104,53 @@ def _record(
     key: str,
     actor: str,
     action: str,
-    expected: LinkStatus,
     target: LinkStatus,
-    fresh: tuple[PosFacts, WebFacts] | None,
+    fresh: tuple[PosFacts, WebFacts] | str | None = None,
 ) -> LinkChange:
-    """Set the status (if it is still ``expected``), audit it and commit, all at once."""
+    """Decide on the link as it is now (locked), set it, audit the press and commit at once.
+
+    Two admins pressing conflicting buttons take turns on the row lock: the second decides
+    on what the first left, and a refused press is audited too, so the log shows both.
+    """
     now = ctx.clock()
     with ctx.db.session() as session:
-        row = _find(session, ctx.connection_id, key)
+        row = repo.lock_link(session, connection_id=ctx.connection_id, sku=key)
+        if row is None:
+            raise UserError(f"no linked product has SKU {key!r}")
         before = LinkStatus(row.status)
-        if before is not expected:
-            raise UserError(f"{key} changed meanwhile (now {before.value}); try again")
-        changed = before is not target
+        refused = _refusal(key, before, target, fresh)
+        resumes = target is not LinkStatus.LINKED or before is LinkStatus.DISCONNECTED
+        changed = refused is None and before is not target and resumes
         if changed:
             row.status = target.value
             row.reason_code = None
             row.reason = None if target is LinkStatus.LINKED else f"{target.value} by {actor}"
             row.updated_at = now
-            if fresh is not None:
+            if isinstance(fresh, tuple):
                 linkrows.set_pos(row, fresh[0])
                 linkrows.set_web(row, fresh[1])
             repo.save(session, row=row)
         if changed and target is LinkStatus.DELETED:
             _resolve_errors_of(session, ctx.connection_id, key, now)
+        detail = {"from": before.value, "to": target.value}
+        result = "refused" if refused else target.value if changed else "unchanged"
         repo.add_audit(
             session,
             connection_id=ctx.connection_id,
             actor=actor,
             action=action,
             subject=key,
-            result=target.value if changed else "unchanged",
+            result=result,
             now=now,
-            detail={"from": before.value, "to": target.value},
+            detail={**detail, "reason": refused} if refused else detail,
         )
         session.commit()
         name = row.name
     log.info(
-        "%s sku=%s from=%s to=%s changed=%s actor=%s", action, key, before, target, changed, actor
+        "%s sku=%s from=%s to=%s result=%s actor=%s", action, key, before, target, result, actor
     )
+    if refused is not None:
+        raise UserError(refused)
     return LinkChange(key, name, before, target if changed else before, changed, actor, now)
 
 

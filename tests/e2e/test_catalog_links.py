@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from sync.domain import LinkStatus
 from sync.errors import UserError
 from sync.links import delete_link, disconnect, reconnect
 from tests.e2e.catalog_shop import Shop, linked, sandbox, shop
+from tests.reliability.support import wait_for
 
 __all__ = ["linked", "sandbox", "shop"]  # fixtures
 SKU = "ANL-KEM-M"
@@ -66,6 +68,47 @@ def test_deleted_link_leaves_the_list_and_is_never_linked_again(linked: Shop) ->
         reconnect(linked.ctx, SKU, actor="U1")
     with pytest.raises(UserError, match="for good"):
         disconnect(linked.ctx, SKU, actor="U1")
+
+
+def test_reconnect_racing_a_delete_is_refused_and_both_presses_are_audited(
+    linked: Shop,
+) -> None:
+    """Two admins at once: U2's reconnect is still reading Sapo when U3 deletes the link.
+    The reconnect is refused for R16 (not a vague "changed meanwhile"), the link stays
+    deleted, and the audit log holds both presses, each from the state it found."""
+    disconnect(linked.ctx, SKU, actor="U1")
+    linked.sb.reset_stats()
+    linked.sb.set_faults("web", latency_ms=1000)  # the reconnect's web read is slow
+    refused: list[Exception] = []
+
+    def press_reconnect() -> None:
+        try:
+            reconnect(linked.ctx, SKU, actor="U2")
+        except UserError as exc:
+            refused.append(exc)
+
+    pressing = threading.Thread(target=press_reconnect)
+    pressing.start()
+    try:
+        wait_for(
+            lambda: linked.sb.stats()["requests"].get("web GET /admin/products/{id}.json", 0),
+            what="the reconnect reading the web product",
+        )
+        assert delete_link(linked.ctx, SKU, actor="U3").changed
+    finally:
+        pressing.join(timeout=30)
+        linked.sb.set_faults("web")
+    assert [str(e) for e in refused] == [
+        f"the link of {SKU} was deleted for good and cannot come back (R16)"
+    ]
+    assert linked.link(SKU).status == LinkStatus.DELETED.value
+    with linked.db.session() as session:
+        audit = repo.list_audit(session, connection_id=linked.ctx.connection_id, subject=SKU)
+        assert [(a.actor, a.action, a.result, (a.detail or {})["from"]) for a in audit[::-1]] == [
+            ("U1", "link.disconnect", "disconnected", "linked"),
+            ("U3", "link.delete", "deleted", "disconnected"),
+            ("U2", "link.reconnect", "refused", "deleted"),
+        ]
 
 
 def test_unknown_sku_is_a_user_error(linked: Shop) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
@@ -95,3 +96,39 @@ def test_product_list_filters_and_hides_tombstones(engine: Engine) -> None:
         assert [r.sku for r in rows] == ["ATB-L"]
         rows, total = repo.list_links(s, connection_id=cid, text="MU")
         assert total == 0
+
+
+def test_lock_link_makes_a_second_change_of_one_link_wait_and_see_the_first(
+    engine: Engine,
+) -> None:
+    """Two admins changing one link at once: the second locker waits for the first to commit
+    and then reads its status, so it never decides on (and audits) a state already gone."""
+    cid = _cid(engine)
+    with session(engine) as s:
+        link = Link(
+            connection_id=cid, sku="ATB-M", name="Áo", status="linked", created_at=T0, updated_at=T0
+        )
+        repo.add_link(s, link=link)
+        s.commit()
+    seen: list[str] = []
+    first = session(engine)
+    row = repo.lock_link(first, connection_id=cid, sku="ATB-M")
+    assert row is not None and row.status == "linked"
+
+    def second() -> None:
+        with session(engine) as s:
+            locked = repo.lock_link(s, connection_id=cid, sku="ATB-M")
+            assert locked is not None
+            seen.append(locked.status)
+            s.commit()
+
+    waiter = threading.Thread(target=second)
+    waiter.start()
+    waiter.join(timeout=0.5)  # bounded: it must still be waiting on the first's lock
+    assert waiter.is_alive() and seen == [], "the second change did not wait for the first"
+    row.status = "deleted"
+    repo.save(first, row=row)
+    first.commit()
+    first.close()
+    waiter.join(timeout=30)
+    assert seen == ["deleted"]
