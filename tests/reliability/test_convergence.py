@@ -380,7 +380,9 @@ def sandbox() -> Iterator[Sandbox]:
         yield sb
 
 
-@pytest.mark.timeout(900)  # a failing story is shrunk for up to 5 minutes before it is shown
+# A failing story is shrunk for up to 5 minutes before it is shown; the long profile runs
+# for an hour or more.
+@pytest.mark.timeout(6 * 3600 if LONG else 900)
 def test_both_stores_converge_after_any_story_under_faults(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
