@@ -56,6 +56,10 @@ class Link(SQLModel, table=True):
     status: str = Field(max_length=20, index=True)
     reason_code: str | None = Field(default=None, max_length=60)
     reason: str | None = Field(default=None, max_length=2000)
+    # what ``reason`` is built from, so it can be told in the bot's language (sync.texts)
+    reason_params: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSONText(), nullable=True)
+    )
     last_stock_written: Decimal | None = Field(
         default=None, sa_column=Column(DecimalText(), nullable=True)
     )
@@ -120,7 +124,10 @@ class SyncErrorRow(SQLModel, table=True):
     kind: str = Field(max_length=20)  # product | order
     subject: str = Field(max_length=255)  # SKU or order name
     code: str = Field(max_length=60)
-    message: str = Field(max_length=4000)
+    message: str = Field(max_length=4000)  # in English
+    # what ``message`` is built from, to tell it in the bot's language (sync.texts);
+    # None on rows written before there were parameters: those show ``message``
+    params: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONText(), nullable=True))
     first_seen: datetime = _ts()
     last_seen: datetime = _ts()
     count: int = Field(default=1)

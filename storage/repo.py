@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -262,8 +262,12 @@ def record_error(
     code: str,
     message: str,
     now: datetime,
+    params: Mapping[str, Any] | None = None,
 ) -> tuple[SyncErrorRow, bool]:
-    """Open or bump the error row of this fingerprint; True when it is new or reopened."""
+    """Open or bump the error row of this fingerprint; True when it is new or reopened.
+
+    ``params`` are what ``message`` is built from; the latest sighting's replace the old.
+    """
     key = fingerprint(kind, subject, code)
     row = session.exec(
         select(SyncErrorRow).where(
@@ -278,6 +282,7 @@ def record_error(
             subject=subject[:255],
             code=code,
             message=message[:4000],
+            params=None if params is None else dict(params),
             first_seen=now,
             last_seen=now,
         )
@@ -294,6 +299,7 @@ def record_error(
         row.count += 1
     row.last_seen = now
     row.message = message[:4000]
+    row.params = None if params is None else dict(params)
     session.add(row)
     session.flush()
     return row, reopened

@@ -39,12 +39,15 @@ class Outcome:
     interrupted: Problem | None = None
 
     def fail(self, subject: str, code: str, exc: Exception) -> None:
-        self.failures.append(Problem(code, subject, f"{exc}"))
+        # the API's own words stay as they are: they are what a person quotes to Sapo
+        error = f"{exc}"
+        self.failures.append(Problem(code, subject, error, params={"error": error}))
         if isinstance(exc, RetryableError) and self.interrupted is None:
             self.interrupted = Problem(
                 "sync_interrupted",
                 "catalog",
-                f"the cycle stopped after a temporary failure ({exc}); the next cycle resumes",
+                f"the cycle stopped after a temporary failure ({error}); the next cycle resumes",
+                params={"error": error},
             )
 
 
@@ -99,7 +102,9 @@ def _bookkeeping(
             if row is None or row.status != change.before.value:
                 continue  # a person changed it meanwhile (disconnect, delete): theirs wins
             row.status, row.reason_code = change.status.value, change.reason_code
-            row.reason = None if change.status is LinkStatus.LINKED else change.reason
+            live = change.status is LinkStatus.LINKED
+            row.reason = None if live else change.reason
+            row.reason_params = None if live else dict(change.params)
             row.updated_at = now
             session.add(row)
             outcome.done[f"status_{change.status.value}"] += 1
@@ -120,6 +125,7 @@ def _bookkeeping(
             linkrows.set_pos(row, rebind.pos)
             linkrows.set_web(row, rebind.web)
             row.status, row.reason_code, row.reason = LinkStatus.LINKED.value, None, None
+            row.reason_params = None
             row.updated_at = now
             session.add(row)
             outcome.done["rebind"] += 1
@@ -133,6 +139,7 @@ def _bookkeeping(
                 status=pair.status,
                 reason_code=pair.reason_code,
                 reason=None if pair.status is LinkStatus.LINKED else pair.reason,
+                reason_params=pair.reason_params,
             )
             for pair in plan.links
         ]

@@ -18,6 +18,7 @@ from sync.domain import (
 )
 from sync.errors import UserError
 from sync.facts import display_options, effective_values, floor_zero
+from sync.texts import Params
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +65,15 @@ class Comparison:
 
     sku: str
     status: LinkStatus
-    reason: str | None
+    reason: str | None  # in English; ``reason_code`` and ``reason_params`` tell it in any
     last_synced_at: datetime | None
     cost_review: bool
     pos: PosSide | None  # None when it no longer exists there
     web: WebSide | None
     expected_web_stock: Decimal | None  # what sync publishes: branch sum - in-flight (R8)
     differences: tuple[str, ...]
+    reason_code: str | None = None
+    reason_params: Params | None = None
 
 
 def compare(ctx: SyncContext, sku: str) -> Comparison:
@@ -94,6 +97,7 @@ def compare(ctx: SyncContext, sku: str) -> Comparison:
             session.commit()
         state = reading.load_state(session, connection_id=ctx.connection_id)
         status, reason = LinkStatus(row.status), row.reason
+        reason_code, reason_params = row.reason_code, row.reason_params
         synced, review = row.last_synced_at, row.cost_review
         ids = (row.pos_product_id, row.pos_variant_id, row.web_product_id, row.web_variant_id)
     pos = _pos_side(ctx, config, ids[0], ids[1])
@@ -103,7 +107,17 @@ def compare(ctx: SyncContext, sku: str) -> Comparison:
     if pos is not None:
         expected = floor_zero(pos.stock_sum - _inflight(ctx).get(key, Decimal(0)))
     return Comparison(
-        key, status, reason, synced, review, pos, web, expected, _differences(pos, web, expected)
+        key,
+        status,
+        reason,
+        synced,
+        review,
+        pos,
+        web,
+        expected,
+        _differences(pos, web, expected),
+        reason_code,
+        reason_params,
     )
 
 

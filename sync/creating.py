@@ -26,6 +26,7 @@ from sync.plan import (
     PushStock,
     WebFacts,
 )
+from sync.texts import NO_PARAMS
 
 if TYPE_CHECKING:
     from sync.apply import Outcome
@@ -48,7 +49,7 @@ def create(
     for sku in skus:
         if sku not in made:
             message = "the created product came back without this SKU"
-            outcome.failures.append(Problem("create_incomplete", sku, message))
+            outcome.failures.append(Problem("create_incomplete", sku, message, params=NO_PARAMS))
     with ctx.db.session() as session:
         repo.add_links(session, links=rows)
         repo.add_audit(

@@ -55,7 +55,7 @@ def plan_creations(
     """Creations for one-sided variants, and problems for blank, duplicate and near SKUs."""
     for amb in matching.ambiguous:
         evaluated.add(amb.key)
-        out_problems.append(Problem("duplicate_sku", amb.key, amb.describe()))
+        out_problems.append(Problem("duplicate_sku", amb.key, amb.describe(), params=amb.params()))
     for ref in matching.blank:
         subject = f"{ref.side} variant {ref.variant_id}"
         evaluated.add(subject)
@@ -65,12 +65,15 @@ def plan_creations(
                 subject,
                 f"{ref.describe()} has no usable SKU (blank, or with a control or invisible "
                 "character), so it is never linked",
+                params={"variant": ref.part()},
             )
         )
     for near in matching.near:
         evaluated.add(near.pos.key)
         evaluated.add(near.web.key)
-        out_problems.append(Problem("sku_case_mismatch", near.pos.key, near.describe()))
+        out_problems.append(
+            Problem("sku_case_mismatch", near.pos.key, near.describe(), params=near.params())
+        )
     if not matching.pos_only and not matching.web_only:
         return []
     linked_folds = {sku.casefold(): sku for sku in linked_skus}  # only when something is new
@@ -119,7 +122,8 @@ def _creatable(
         twin = linked_folds.get(fold)
         if twin is not None and twin != ref.key:
             message = f"{ref.describe()} differs only in letter case from linked SKU {twin!r}"
-            problems.append(Problem("sku_case_mismatch", ref.key, message))
+            params = {"variant": ref.part(), "linked_sku": twin}
+            problems.append(Problem("sku_case_of_linked", ref.key, message, params=params))
             continue
         kept.append(ref)
     return kept
@@ -162,8 +166,12 @@ def _to_web(
     for ref in refs:
         price = ref.item.prices.get(config.price_list_id)
         if not price or price < 0:  # Sapo shows 0 for a list with no price set
-            message = f"{ref.describe()} has no price in price list {config.price_list_id}"
-            problems.append(Problem("no_price", ref.key, message + "; it is not created on web"))
+            list_id = config.price_list_id
+            message = (
+                f"{ref.describe()} has no price in price list {list_id}; it is not created on web"
+            )
+            params = {"variant": ref.part(), "price_list_id": list_id}
+            problems.append(Problem("no_price_new", ref.key, message, params=params))
         else:
             priced.append((ref, price))
     if not priced:
@@ -174,14 +182,14 @@ def _to_web(
     ]
     if len(partners) > 1:
         for ref, _ in priced:
-            problems.append(Problem("ambiguous_product", ref.key, _several(ref, partners)))
+            problems.append(_several(ref, partners))
         return []
     if partners:
         (web,) = partners.values()
         out: list[Creation] = []
         for (ref, price), qty in zip(priced, stock, strict=True):
             if not same_option_count(ref.item.option_names, web.option_names):
-                problems.append(Problem("structure_options", ref.key, _mismatch(ref, "web")))
+                problems.append(_mismatch(ref, "web"))
                 continue
             new = NewWebVariant(
                 ref.key, price, ref.item.options, ref.item.barcode, initial_stock=qty
@@ -231,14 +239,14 @@ def _to_pos(
 
     if len(partners) > 1:
         for ref in refs:
-            problems.append(Problem("ambiguous_product", ref.key, _several(ref, partners)))
+            problems.append(_several(ref, partners))
         return []
     if partners:
         (pos,) = partners.values()
         out: list[Creation] = []
         for ref in refs:
             if not same_option_count(pos.option_names, ref.item.option_names):
-                problems.append(Problem("structure_options", ref.key, _mismatch(ref, "POS")))
+                problems.append(_mismatch(ref, "POS"))
                 continue
             why = f"new web variant of a product linked to POS product {pos.product_id} (R7)"
             out.append(
@@ -262,13 +270,22 @@ def stock_branch(config: ConfigSnapshot) -> int:
     return min(config.stock_location_ids)
 
 
-def _several(ref: Ref[PosFacts] | Ref[WebFacts], partners: Mapping[int, object]) -> str:
+def _several(ref: Ref[PosFacts] | Ref[WebFacts], partners: Mapping[int, object]) -> Problem:
     ids = ", ".join(str(i) for i in sorted(partners))
-    return f"{ref.describe()} belongs to a product linked to several products ({ids})"
+    message = f"{ref.describe()} belongs to a product linked to several products ({ids})"
+    params = {"variant": ref.part(), "products": ids}
+    return Problem("ambiguous_product", ref.key, message, params=params)
 
 
-def _mismatch(ref: Ref[PosFacts] | Ref[WebFacts], other: str) -> str:
-    return (
+def _mismatch(ref: Ref[PosFacts] | Ref[WebFacts], other: str) -> Problem:
+    """A new variant whose product's options differ from its linked partner's (R7, R10).
+
+    Its own code, not ``structure_options``: that one is a linked pair that drifted, and
+    each code is told with one sentence in every language.
+    """
+    message = (
         f"{ref.describe()} is new, but its product's options no longer match the {other} "
         "product it is linked to, so it is not created (R10)"
     )
+    params = {"variant": ref.part(), "side": other}
+    return Problem("new_variant_options", ref.key, message, params=params)

@@ -161,12 +161,14 @@ def first_link(ctx: SyncContext, *, actor: str, dry_run: bool = False) -> CycleR
 
 def _blocked_problem(report: PreflightReport) -> Problem:
     """The first link waits for preflight (R1); the error list and Slack say so."""
-    codes = sorted({f.code for f in report.blocking})
+    codes = ", ".join(sorted({f.code for f in report.blocking}))
+    count = len(report.blocking)
     return Problem(
         "first_link_blocked",
         CATALOG,
-        f"the first link waits: preflight found {len(report.blocking)} blocking problem(s) "
-        f"({', '.join(codes)}); fix them, then the next cycle links",
+        f"the first link waits: preflight found {count} blocking problem(s) "
+        f"({codes}); fix them, then the next cycle links",
+        params={"count": count, "codes": codes},
     )
 
 

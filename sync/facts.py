@@ -5,7 +5,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import NamedTuple
 
+from sync import texts
 from sync.domain import PosProduct, PosVariant, WebProduct, WebVariant
 from sync.plan import Options, PosFacts, WebFacts
 
@@ -64,25 +66,35 @@ def effective_values(names: Sequence[str], values: Options) -> tuple[str, ...]:
     return tuple(unicodedata.normalize("NFC", v).strip().casefold() for v in picked)
 
 
-def structure_problem(pos: PosFacts, web: WebFacts) -> tuple[str, str] | None:
-    """Why a pair's options no longer match (R10) as (code, reason), or None when they do."""
+class Drift(NamedTuple):
+    """Why a pair does not match: a code, the English reason and its parameters."""
+
+    code: str
+    reason: str
+    params: texts.Params
+
+
+def structure_problem(pos: PosFacts, web: WebFacts) -> Drift | None:
+    """Why a pair's options no longer match (R10), or None when they do."""
     if pos.options == web.options and len(pos.option_names) == len(web.option_names):
         return None  # the common case, decided without folding a single string
     pos_names = effective_option_names(pos.option_names)
     web_names = effective_option_names(web.option_names)
     if len(pos_names) != len(web_names):
-        return (
+        return Drift(
             "structure_options",
             f"option structure differs: POS has {_names(pos_names)}, web has {_names(web_names)}",
+            {"pos": texts.option_names(pos_names), "web": texts.option_names(web_names)},
         )
     if pos.options == web.options:
         return None
     pos_values = effective_values(pos.option_names, pos.options)
     web_values = effective_values(web.option_names, web.options)
     if pos_values != web_values:
-        return (
+        return Drift(
             "structure_values",
             f"variant options differ: POS {_values(pos.options)}, web {_values(web.options)}",
+            {"pos": texts.option_values(pos.options), "web": texts.option_values(web.options)},
         )
     return None
 

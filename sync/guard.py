@@ -50,6 +50,7 @@ def check(
                     CATALOG,
                     f"the {side} read returned {got} products but the API counts {said}; "
                     "nothing was written",
+                    params={"side": side, "got": got, "expected": said},
                 )
             if got == 0 and live > 0:
                 return Problem(
@@ -57,15 +58,18 @@ def check(
                     CATALOG,
                     f"the {side} read returned no products while {live} links are live; "
                     "nothing was written",
+                    params={"side": side, "live": live},
                 )
     if first_link or force or live < guard.min_links:
         return None
     if destructive > guard.share * live:
+        share = f"{guard.share:.0%}"
         return Problem(
             "blast_radius",
             CATALOG,
             f"this cycle would change or break {destructive} of {live} linked items "
-            f"(more than {guard.share:.0%}); nothing was written. Check both stores, then "
+            f"(more than {share}); nothing was written. Check both stores, then "
             "run the sync with force to apply it",
+            params={"changed": destructive, "live": live, "share": share},
         )
     return None

@@ -9,6 +9,7 @@ from typing import Any
 from storage.models import Link
 from sync.domain import LinkStatus
 from sync.plan import LinkState, Options, PosFacts, WebFacts
+from sync.texts import Params
 
 
 def pos_json(facts: PosFacts) -> dict[str, Any]:
@@ -110,6 +111,7 @@ def to_state(row: Link) -> LinkState:
         reason_code=row.reason_code,
         reason=row.reason,
         last_stock_written=row.last_stock_written,
+        reason_params=row.reason_params,
     )
 
 
@@ -139,6 +141,7 @@ def new_row(
     status: LinkStatus = LinkStatus.LINKED,
     reason_code: str | None = None,
     reason: str | None = None,
+    reason_params: Params | None = None,
     origin: str = "matched",
     cost_review: bool = False,
 ) -> Link:
@@ -148,6 +151,7 @@ def new_row(
         status=status.value,
         reason_code=reason_code,
         reason=reason,
+        reason_params=None if reason_params is None else dict(reason_params),
         origin=origin,
         cost_review=cost_review,
         created_at=now,

@@ -123,8 +123,12 @@ def _record(
         changed = refused is None and before is not target and resumes
         if changed:
             row.status = target.value
-            row.reason_code = None
-            row.reason = None if target is LinkStatus.LINKED else f"{target.value} by {actor}"
+            if target is LinkStatus.LINKED:
+                row.reason_code = row.reason = row.reason_params = None
+            else:  # who did it, told in the bot's language (disconnected_by, deleted_by)
+                row.reason_code = f"{target.value}_by"
+                row.reason = f"{target.value} by {actor}"
+                row.reason_params = {"actor": actor}
             row.updated_at = now
             if isinstance(fresh, tuple):
                 linkrows.set_pos(row, fresh[0])

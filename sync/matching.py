@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, Literal, NamedTuple, TypeVar
 
+from sync import texts
 from sync.domain import normalize_sku
 
 Side = Literal["pos", "web"]
@@ -34,6 +35,10 @@ class Ref(NamedTuple, Generic[T_co]):
             f"{label} '{self.name}' (product {self.product_id}, variant {self.variant_id},"
             f" SKU {self.sku!r})"
         )
+
+    def part(self) -> dict[str, texts.Param]:
+        """What ``describe`` says, as a fragment the bot words in the reader's language."""
+        return texts.variant(self.side, self.name, self.product_id, self.variant_id, self.sku)
 
 
 def sku_key(raw: str | None) -> str:
@@ -63,6 +68,11 @@ class Ambiguity(Generic[P, W]):
         names = "; ".join([r.describe() for r in self.pos] + [r.describe() for r in self.web])
         return f"SKU {self.key!r} is carried by {len(self.pos) + len(self.web)} variants: {names}"
 
+    def params(self) -> texts.Params:
+        refs = (*self.pos, *self.web)
+        variants = texts.listed([r.part() for r in refs])
+        return {"sku": self.key, "count": len(refs), "variants": variants}
+
 
 @dataclass(frozen=True, slots=True)
 class NearMatch(Generic[P, W]):
@@ -76,6 +86,9 @@ class NearMatch(Generic[P, W]):
             f"SKUs differ only in letter case, so they are not linked: "
             f"{self.pos.describe()} and {self.web.describe()}"
         )
+
+    def params(self) -> texts.Params:
+        return {"pos": self.pos.part(), "web": self.web.part()}
 
 
 @dataclass(frozen=True, slots=True)

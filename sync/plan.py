@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
@@ -17,6 +17,7 @@ from sync.domain import (
     NewWebProduct,
     NewWebVariant,
 )
+from sync.texts import Params
 
 Options = tuple[str | None, str | None, str | None]
 NOTHING: Mapping[int, Any] = MappingProxyType({})
@@ -76,16 +77,22 @@ class LinkState(NamedTuple):
     reason_code: str | None = None
     reason: str | None = None
     last_stock_written: Decimal | None = None
+    reason_params: Params | None = None  # what the reason's sentence is built from
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One sync problem (R19); its fingerprint is kind + subject + code."""
+    """One sync problem (R19); its fingerprint is kind + subject + code.
+
+    ``message`` is the English sentence; ``params`` are what it is built from, so the bot
+    can tell it in the reader's language (``sync.texts`` lists every code's parameters).
+    """
 
     code: str
     subject: str
     message: str
     kind: str = "product"
+    params: Params = field(default_factory=dict, hash=False)
 
 
 # ---------------------------------------------------------------- actions
@@ -100,6 +107,7 @@ class LinkPair(NamedTuple):
     reason: str
     status: LinkStatus = LinkStatus.LINKED
     reason_code: str | None = None
+    reason_params: Params | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +119,7 @@ class SetLinkStatus:
     status: LinkStatus
     reason_code: str | None
     reason: str
+    params: Params = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sync import creation, relink
 from sync.domain import ConfigSnapshot, LinkStatus, PosProduct, WebProduct
-from sync.facts import pos_facts, structure_problem, web_facts
+from sync.facts import Drift, pos_facts, structure_problem, web_facts
 from sync.guard import CATALOG, DEFAULT_GUARD, Guard
 from sync.guard import check as guard_check
 from sync.matching import Ref, match
@@ -30,12 +30,14 @@ from sync.plan import (
 )
 from sync.relink import GONE_CODES
 from sync.snapshot import PriceListIds, Snapshot
+from sync.texts import NO_PARAMS
 
 __all__ = ["CATALOG", "Guard", "PriceListIds", "Snapshot", "plan"]
 
 ZERO = Decimal(0)
 LINKED, ERROR = LinkStatus.LINKED, LinkStatus.ERROR  # enum member lookups are slow on 3.11
 DELETED, POS_DELETED = LinkStatus.DELETED, LinkStatus.POS_DELETED
+MATCHES_AGAIN = "the pair matches again"
 
 
 @dataclass
@@ -218,7 +220,7 @@ def _existing(
         code = gone or "pos_variant_deleted"
         what = "product" if gone else "variant"
         reason = f"the POS {what} was deleted; the web product is left as it is (R11)"
-        _set_status(out, link, POS_DELETED, code, reason)
+        _set_status(out, link, POS_DELETED, Drift(code, reason, NO_PARAMS))
         out.destructive += 1
         return
     if link.web is not None and fresh_web is None and (full or link.web.product_id in web_ids):
@@ -229,12 +231,19 @@ def _existing(
             if product_gone
             else "the web variant was deleted; the product's variants no longer match (R10)"
         )
-        _set_status(out, link, ERROR, code, reason)
-        out.problems.append(Problem(code, link.sku, reason))
+        _set_status(out, link, ERROR, Drift(code, reason, NO_PARAMS))
+        out.problems.append(Problem(code, link.sku, reason, params=NO_PARAMS))
         out.destructive += 1
         return
     if link.status is ERROR and link.reason_code in GONE_CODES:
-        out.problems.append(Problem(link.reason_code, link.sku, link.reason or link.reason_code))
+        out.problems.append(
+            Problem(
+                link.reason_code,
+                link.sku,
+                link.reason or link.reason_code,
+                params=link.reason_params or NO_PARAMS,
+            )
+        )
         return
     pos = fresh_pos or link.pos
     web = fresh_web or link.web
@@ -243,21 +252,23 @@ def _existing(
     _refresh(out, link, fresh_pos, fresh_web)
     problem = _pair_problem(link.sku, pos, web)
     if problem is not None:
-        code, reason = problem
-        _set_status(out, link, ERROR, code, reason)
-        out.problems.append(Problem(code, link.sku, reason))
+        _set_status(out, link, ERROR, problem)
+        out.problems.append(Problem(problem.code, link.sku, problem.reason, params=problem.params))
         return
     if link.status is ERROR:
-        _set_status(out, link, LINKED, None, "the pair matches again")
+        _set_status(out, link, LINKED, None)
     pushed = _push(ctx, link.sku, pos, web, "POS stock changed")
     out.destructive += pushed
 
 
-def _pair_problem(sku: str, pos: PosFacts, web: WebFacts) -> tuple[str, str] | None:
-    if pos.sku != sku and key(pos.sku) != sku:
-        return "sku_changed", f"the POS variant's SKU is now {pos.sku!r}, not {sku!r}"
-    if web.sku != sku and key(web.sku) != sku:
-        return "sku_changed", f"the web variant's SKU is now {web.sku!r}, not {sku!r}"
+def _pair_problem(sku: str, pos: PosFacts, web: WebFacts) -> Drift | None:
+    for side, now in (("POS", pos.sku), ("web", web.sku)):
+        if now != sku and key(now) != sku:
+            return Drift(
+                "sku_changed",
+                f"the {side} variant's SKU is now {now!r}, not {sku!r}",
+                {"side": side, "new_sku": now, "sku": sku},
+            )
     return structure_problem(pos, web)
 
 
@@ -279,14 +290,14 @@ def _push(ctx: _Ctx, sku: str, pos: PosFacts, web: WebFacts, cause: str) -> int:
             )
             changed = 1
     else:
-        out.problems.append(
-            Problem("web_untracked", sku, "inventory tracking is off on the web variant")
-        )
+        message = "inventory tracking is off on the web variant"
+        out.problems.append(Problem("web_untracked", sku, message, params=NO_PARAMS))
     price = pos.prices.get(config.price_list_id)
     if not price or price < 0:
         # Sapo lists every price list on a variant, 0 where none was set: never publish that
-        message = f"POS has no price in price list {config.price_list_id}; web price left as is"
-        out.problems.append(Problem("no_price", sku, message))
+        list_id = config.price_list_id
+        message = f"POS has no price in price list {list_id}; web price left as is"
+        out.problems.append(Problem("no_price", sku, message, params={"price_list_id": list_id}))
     elif price != web.price:
         out.prices.append(PushPrice(sku, web.variant_id, web.price, price, config.price_list_id))
     return changed
@@ -297,21 +308,26 @@ def _new_pair(ctx: _Ctx, sku: str, pos: PosFacts, web: WebFacts) -> None:
     out.evaluated.add(sku)
     problem = structure_problem(pos, web)
     if problem is not None:
-        code, reason = problem
+        code, reason, params = problem
         why = f"same SKU, but {reason} (R10)"
-        out.links.append(LinkPair(sku, pos, web, why, ERROR, code))
-        out.problems.append(Problem(code, sku, reason))
+        out.links.append(LinkPair(sku, pos, web, why, ERROR, code, params))
+        out.problems.append(Problem(code, sku, reason, params=params))
         return
     out.links.append(LinkPair(sku, pos, web, "same SKU on both sides (R2)"))
     _push(ctx, sku, pos, web, "newly linked")
 
 
-def _set_status(
-    out: _Out, link: LinkState, status: LinkStatus, code: str | None, reason: str
-) -> None:
+def _set_status(out: _Out, link: LinkState, status: LinkStatus, why: Drift | None) -> None:
+    """Move the link to ``status`` for ``why`` (None: the pair matches again)."""
+    code = None if why is None else why.code
     if link.status is status and link.reason_code == code:
         return
-    out.statuses.append(SetLinkStatus(link.sku, link.status, status, code, reason))
+    if why is None:
+        out.statuses.append(SetLinkStatus(link.sku, link.status, status, None, MATCHES_AGAIN))
+        return
+    out.statuses.append(
+        SetLinkStatus(link.sku, link.status, status, why.code, why.reason, why.params)
+    )
 
 
 def _refresh(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from sync import texts
 from sync.context import SyncContext
 from sync.domain import PosProduct, WebProduct
 from sync.facts import pos_facts, structure_problem, web_facts
@@ -32,11 +33,13 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One preflight problem: a code, a sentence, and every variant involved."""
+    """One preflight problem: a code, a sentence, every variant involved, and what the
+    sentence is built from (``sync.texts``: the bot tells it in the reader's language)."""
 
     code: str
     message: str
     items: tuple[Item, ...]
+    params: texts.Params = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +57,7 @@ class PreflightReport:
     def as_dict(self) -> dict[str, Any]:
         def finding(f: Finding) -> dict[str, Any]:
             items = [vars_of(i) for i in f.items]
-            return {"code": f.code, "message": f.message, "items": items}
+            return {"code": f.code, "message": f.message, "items": items, "params": f.params}
 
         return {
             "ok": self.ok,
@@ -107,21 +110,25 @@ def check(
     blocking.extend(_sku_findings("pos", pos_refs))
     for wref in web_refs:
         if not wref.item.tracked:
-            blocking.append(_one("web_untracked", "inventory tracking is off", wref))
+            # the same sentence as the sync's own web_untracked problem: one code, one text
+            message = "inventory tracking is off on the web variant"
+            blocking.append(_one("web_untracked", message, wref))
         qty = quantities.get(wref.item.inventory_item_id, Decimal(0))
         if qty < 0:
-            blocking.append(_one("web_negative_stock", f"web stock is negative ({qty})", wref))
+            message = f"web stock is negative ({qty})"
+            blocking.append(_one("web_negative_stock", message, wref, quantity=str(qty)))
     refs_all: list[Ref[PosFacts | WebFacts]] = [*pos_refs, *web_refs]
     for code, ref in spelling_warnings(refs_all):
         what = "surrounding spaces" if code == "sku_spaces" else "a non-NFC Unicode form"
         warnings.append(_one(code, f"SKU has {what}; it matches after normalizing", ref))
     for twins in case_twins(refs_all):
-        keys = sorted({r.key for r in twins})
+        keys = ", ".join(sorted({r.key for r in twins}))
         warnings.append(
             Finding(
                 "sku_case_only",
-                f"SKUs differ only in letter case and are NOT linked: {', '.join(keys)}",
+                f"SKUs differ only in letter case and are NOT linked: {keys}",
                 tuple(_item(r) for r in twins),
+                {"skus": keys},
             )
         )
     warnings.extend(_structure_warnings(pos_refs, web_refs))
@@ -140,6 +147,7 @@ def _sku_findings(side: str, refs: Sequence[Ref[T]]) -> list[Finding]:
                     f"{side}_duplicate_sku",
                     f"{len(members)} {label} variants share SKU {key!r}",
                     tuple(_item(r) for r in members),
+                    {"count": len(members), "sku": key},
                 )
             )
     return found
@@ -158,9 +166,10 @@ def _structure_warnings(
             continue
         problem = structure_problem(pos[0].item, web[0].item)
         if problem is not None:
-            message = f"SKU {key!r} will link in error: {problem[1]}"
+            message = f"SKU {key!r} will link in error: {problem.reason}"
             pair = (_item(pos[0]), _item(web[0]))
-            found.append(Finding(f"pair_{problem[0]}", message, pair))
+            params = {"sku": key, **problem.params}
+            found.append(Finding(f"pair_{problem.code}", message, pair, params))
     return found
 
 
@@ -187,5 +196,5 @@ def _item(ref: Ref[T]) -> Item:
     return Item(ref.side, ref.product_id, ref.variant_id, ref.sku, ref.name)
 
 
-def _one(code: str, message: str, ref: Ref[T]) -> Finding:
-    return Finding(code, message, (_item(ref),))
+def _one(code: str, message: str, ref: Ref[T], **params: texts.Param) -> Finding:
+    return Finding(code, message, (_item(ref),), params)

@@ -59,6 +59,7 @@ def report(
             code=problem.code,
             message=problem.message,
             now=now,
+            params=problem.params,
         )
         if new:
             opened.append(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from sync import texts
 from sync.domain import LinkStatus
 from sync.matching import Ref
 from sync.plan import LinkState, PosFacts, Problem, Rebind, WebFacts
@@ -36,7 +37,8 @@ def claims(
 
     A tombstoned SKU (R16) is never linked or created again; a ``pos_deleted`` link whose SKU
     reappears on POS (or a link whose web product was deleted and comes back) is rebound;
-    any other second carrier of a linked SKU is a duplicate and is reported.
+    any other second carrier of a linked SKU is reported (``sku_already_linked``: told
+    apart from ``duplicate_sku``, where no variant is linked yet).
     """
     out = Claims([r for r in free_pos if r.key not in by_sku], [])
     out.free_web = [w for w in free_web if w.key not in by_sku]
@@ -65,7 +67,9 @@ def claims(
         else:
             names = [r.describe() for r in pos_refs] + [w.describe() for w in web_refs]
             message = f"SKU {key!r} is already linked; also carried by {'; '.join(names)}"
-            out.problems.append(Problem("duplicate_sku", key, message))
+            carriers = texts.listed([r.part() for r in (*pos_refs, *web_refs)])
+            params = {"sku": key, "variants": carriers}
+            out.problems.append(Problem("sku_already_linked", key, message, params=params))
             continue
         if pos is not None and web is not None:
             out.rebinds.append(Rebind(key, pos, web, "the SKU reappeared on the missing side"))

@@ -35,6 +35,7 @@ from sync.scheduler_jobs import (
     SchedulerState,
     default_jobs,
     incomplete,
+    incomplete_cause,
     record_result,
 )
 
@@ -277,10 +278,12 @@ class SyncScheduler:
             error = f"{exc.__class__.__name__}: {exc}"
             log.exception("scheduler job failed job=%s", name)
         finished = self._clock()
-        record_result(self._db, self._connection_id, name, error, finished)
+        cause = incomplete_cause(result)
+        record_result(self._db, self._connection_id, name, error, finished, cause)
         with self._lock:
             track.runs += 1
             track.last_run = started
+            track.last_cause = cause
             if error is None:
                 track.last_success, track.last_error = finished, None
             else:

@@ -10,8 +10,10 @@ from enum import StrEnum
 
 from storage import repo
 from storage.engine import Database
+from sync import texts
 from sync.context import SyncContext
 from sync.domain import ConfigSnapshot, ErrorKind
+from sync.plan import Problem
 
 JOB_ORDERS, JOB_STOCK, JOB_CATALOG, JOB_FULL = "orders", "stock", "catalog", "full"
 JOB_NAMES = (JOB_ORDERS, JOB_STOCK, JOB_CATALOG, JOB_FULL)
@@ -126,6 +128,7 @@ class JobStatus:
     runs: int
     failures: int
     healthy: bool  # dead-man: succeeded within the last few intervals
+    last_cause: Problem | None = None  # the problem behind ``last_error``, when one is
 
 
 @dataclass
@@ -135,6 +138,7 @@ class JobTrack:
     last_run: datetime | None = None
     last_success: datetime | None = None
     last_error: str | None = None
+    last_cause: Problem | None = None
     running: bool = False
     rerun: bool = False
     triggered: bool = False
@@ -170,6 +174,7 @@ class JobTrack:
             self.runs,
             self.failures,
             healthy,
+            self.last_cause,
         )
 
 
@@ -185,12 +190,36 @@ def incomplete(result: object) -> str | None:
     return "the run did not complete"
 
 
+def incomplete_cause(result: object) -> Problem | None:
+    """The problem that stopped a run (the guard's halt, an interruption), when it is one:
+    the job's error row and App Home tell it with that problem's own words."""
+    if getattr(result, "ok", True) is not False:
+        return None
+    for name in ("halted", "interrupted"):
+        problem = getattr(result, name, None)
+        if isinstance(problem, Problem):
+            return problem
+    return None
+
+
 def record_result(
-    db: Database, connection_id: int, name: str, error: str | None, now: datetime
+    db: Database,
+    connection_id: int,
+    name: str,
+    error: str | None,
+    now: datetime,
+    cause: Problem | None = None,
 ) -> None:
-    """Open the job's ``job_failed`` error row (R19), or resolve it after a success."""
+    """Open the job's ``job_failed`` error row (R19), or resolve it after a success.
+
+    ``cause`` is the problem behind ``error`` when there is one; the row then carries its
+    code and parameters, so the reason is not left in English in a Vietnamese message.
+    """
     kind = error_kind(name)
     subject = f"job:{name}"
+    detail: texts.Param = error
+    if cause is not None:
+        error, detail = cause.message, {texts.KEY: cause.code, **cause.params}
     try:
         with db.session() as s:
             if error is None:
@@ -205,6 +234,7 @@ def record_result(
                     code=JOB_FAILED,
                     now=now,
                     message=f"the {name} job failed: {error}",
+                    params={"job": name, "error": detail},
                 )
             s.commit()
     except Exception:  # the database itself may be what failed; the log has it

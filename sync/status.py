@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from storage import repo
 from sync.context import SyncContext
+from sync.plan import Problem
 from sync.ports import CallBudget
 
 
@@ -27,6 +28,7 @@ class JobStatus:
     next_run: datetime | None = None
     ok: bool = True
     last_error: str | None = None
+    last_cause: Problem | None = None  # the problem behind ``last_error``, when one is
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +64,14 @@ def start_of_day(now: datetime, tz: ZoneInfo) -> datetime:
 def job_status(job: JobLike) -> JobStatus:
     """Read a scheduler job's description by attribute name, whatever its class."""
     error = getattr(job, "last_error", None)
+    cause = getattr(job, "last_cause", None)
     return JobStatus(
         name=job.name,
         last_run=getattr(job, "last_run", None),
         next_run=getattr(job, "next_run", None),
         ok=bool(getattr(job, "ok", getattr(job, "healthy", error is None))),
         last_error=None if error is None else str(error),
+        last_cause=cause if isinstance(cause, Problem) else None,
     )
 
 

@@ -36,7 +36,7 @@ TRANSIENT = frozenset(
 PUSHED_ORDER_CODES = frozenset({"cancelled_after_push", "total_mismatch"})
 # Codes whose truth this oracle does not recompute (they name a planning choice, not a fact
 # of either store); any other code it does not know fails the story, so none slips by.
-UNJUDGED = frozenset({"ambiguous_product", "sku_case_mismatch"})
+UNJUDGED = frozenset({"ambiguous_product", "sku_case_mismatch", "sku_case_of_linked"})
 
 
 def links(world: World) -> list[Link]:
@@ -263,12 +263,12 @@ def _product_problem(
         side, _, variant = sku.partition(" variant ")
         found = (truth.pos if side == "pos" else truth.web).get(int(variant or 0))
         return found is not None and not found.sku
-    if code == "duplicate_sku":
+    if code in ("duplicate_sku", "sku_already_linked"):
         bound = {row.pos_variant_id, row.web_variant_id} if row else set()
         spare = [v for v in pos if v.id not in bound] + [v for v in web if v.id not in bound]
         return len(pos) > 1 or len(web) > 1 or (row is not None and bool(spare))
     if row is None:  # a SKU that is not linked: its problem is that it stays one-sided
-        return bool(pos) != bool(web) or code == "sku_case_mismatch"
+        return bool(pos) != bool(web) or code in ("sku_case_mismatch", "sku_case_of_linked")
     pos_v = truth.pos.get(row.pos_variant_id or 0)
     web_v = truth.web.get(row.web_variant_id or 0)
     if code in ("web_deleted", "web_variant_deleted"):

@@ -41,6 +41,32 @@ def test_error_rows_count_repeats_and_reopen_after_resolution(engine: Engine) ->
         ]
 
 
+def test_error_rows_keep_the_parameters_of_their_latest_sighting(engine: Engine) -> None:
+    """A row stores what its message is built from (nested, non-ASCII), replaced on each
+    sighting; a row recorded without parameters keeps None, so it shows its message (R19)."""
+    cid = _cid(engine)
+    args = {"connection_id": cid, "kind": "product", "subject": "ÁO-1", "code": "blank_sku"}
+    variant = {"key": "part.variant_web", "name": "Áo <b>", "product_id": 5, "sku": None}
+    with session(engine) as s:
+        repo.record_error(s, message="m", now=T0, params={"variant": variant}, **args)
+        s.commit()
+    with session(engine) as s:
+        (row,) = repo.open_errors(s, connection_id=cid)
+        assert row.params == {"variant": variant}
+        repo.record_error(
+            s, message="m", now=T0, params={"variant": {**variant, "sku": ""}}, **args
+        )
+        s.commit()
+    with session(engine) as s:
+        (row,) = repo.open_errors(s, connection_id=cid)
+        assert row.params is not None and row.params["variant"]["sku"] == ""
+        repo.record_error(s, message="m", now=T0, **{**args, "subject": "OLD"})
+        s.commit()
+        assert [e.params for e in repo.open_errors(s, connection_id=cid) if e.subject == "OLD"] == [
+            None
+        ]
+
+
 def test_config_in_force_is_never_retroactive(engine: Engine) -> None:
     """A version applies from its effective time on; earlier moments keep the older one."""
     cid = _cid(engine)

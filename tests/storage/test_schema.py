@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, insert, inspect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from storage import repo
 from storage.engine import make_engine, session
 from storage.migrate import current_revision, head_revision, upgrade
-from storage.models import Link, Order, metadata
+from storage.models import Link, Order, SyncErrorRow, metadata
 
 NOW = datetime(2026, 3, 6, 3, 0, tzinfo=UTC)
 
@@ -48,6 +48,53 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(context, metadata)
     assert diff == []
+
+
+def test_upgrade_from_0001_keeps_rows_and_the_tombstone_guard(database_url: str) -> None:
+    """0002 adds the parameter columns in place: old error rows and links keep their data
+    with no parameters (the bot shows their message), and R16's triggers still hold."""
+    engine = make_engine(database_url)
+    upgrade(engine, "0001")
+    cid = _connection_id(engine)
+    with engine.begin() as conn:  # Core inserts name only the columns 0001 has
+        conn.execute(
+            insert(SyncErrorRow.__table__).values(
+                connection_id=cid,
+                fingerprint="f",
+                kind="product",
+                subject="S",
+                code="no_price",
+                message="POS has no price",
+                first_seen=NOW,
+                last_seen=NOW,
+                count=1,
+            )
+        )
+        conn.execute(
+            insert(Link.__table__).values(
+                connection_id=cid,
+                sku="GONE",
+                name="g",
+                status="deleted",
+                cost_review=False,
+                origin="matched",
+                search_text="gone",
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    with session(engine) as s:
+        (row,) = repo.open_errors(s, connection_id=cid)
+        assert (row.message, row.params) == ("POS has no price", None)
+        link = repo.get_link(s, connection_id=cid, sku="GONE")
+        assert link is not None and link.reason_params is None
+        link.status = "linked"
+        s.add(link)
+        with pytest.raises(DBAPIError, match="R16"):
+            s.commit()
+    engine.dispose()
 
 
 def test_second_row_for_one_web_order_is_refused(engine: Engine) -> None:
