@@ -46,6 +46,7 @@ def info(row: SyncErrorRow) -> AlertInfo:
         resolved_at=row.resolved_at,
         dismissed_at=row.dismissed_at,
         dismissed_by=row.dismissed_by,
+        params=row.params,
     )
 
 

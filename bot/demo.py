@@ -20,6 +20,7 @@ from bot.demo_checks import Tally, tally
 from bot.i18n import Translator
 from bot.main import BotApp, build_app
 from bot.settings import Settings
+from bot.views.problems import problem_plain
 from sandbox import Sandbox
 from sandbox.seeds import DEMO_POS_DEFAULT_LOCATION_ID
 from sandbox.tour import ShopStaff
@@ -128,7 +129,7 @@ def tour(bot: BotApp, sb: Sandbox, tr: Tour) -> Tally:
         t("demo.preflight_found", problems=len(report.blocking), items=found),
     )
     for finding in report.blocking:
-        tr.say(f"   • {finding.message}")
+        tr.say(f"   • {problem_plain(t, finding.code, finding.params, finding.message, 300)}")
     with ShopStaff(sb.base_url, sb.api_key, sb.api_secret) as staff:
         for fix in staff.fix_demo_preflight_problems():
             tr.say(t("demo.fixed", problem=fix.problem, action=fix.action))

@@ -51,3 +51,7 @@ class Translator:
 
     def has(self, key: str) -> bool:
         return key in self._own
+
+    def template(self, key: str) -> str | None:
+        """The raw template of ``key`` (English when this language lacks it), or None."""
+        return self._own.get(key) or self._fallback.get(key)

@@ -54,7 +54,9 @@ def preflight_report(deps: BotDeps) -> Message:
 
     def lines(findings: Any) -> tuple[FindingLine, ...]:
         return tuple(
-            FindingLine(f.code, f.message, tuple((i.side, i.sku or "", i.name) for i in f.items))
+            FindingLine(
+                f.code, f.message, tuple((i.side, i.sku or "", i.name) for i in f.items), f.params
+            )
             for f in findings
         )
 

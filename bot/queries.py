@@ -40,6 +40,8 @@ def page(deps: BotDeps, query: ListQuery) -> Message:
                     reason=link.reason,
                     cost_review=link.cost_review,
                     last_synced_at=link.last_synced_at,
+                    reason_code=link.reason_code,
+                    reason_params=link.reason_params,
                 )
                 for link in links
             ]
@@ -82,6 +84,7 @@ def page(deps: BotDeps, query: ListQuery) -> Message:
                 message=row.message,
                 count=row.count,
                 last_seen=row.last_seen,
+                params=row.params,
             )
             for row in found
         ]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
@@ -14,6 +15,7 @@ from bot.views.fmt import when
 from bot.views.kit import Block, Message, actions, button, context, header, message, section
 from bot.views.lists import KIND_KEYS
 from bot.views.people import mention
+from bot.views.problems import problem_plain, problem_text
 
 DIGEST_GROUPS = 20
 DIGEST_SUBJECTS = 15
@@ -34,6 +36,7 @@ class AlertInfo:
     resolved_at: datetime | None = None
     dismissed_at: datetime | None = None
     dismissed_by: str | None = None
+    params: Mapping[str, Any] | None = None  # what ``message`` is built from (sync.texts)
 
     @property
     def closed(self) -> bool:
@@ -48,7 +51,7 @@ def _title(t: Translator, a: AlertInfo) -> str:
 def alert_message(t: Translator, a: AlertInfo, tz: ZoneInfo, stamp: str) -> Message:
     """Open: the error and the buttons that fix it. Closed: who/when, and no buttons."""
     mark = "✅" if a.resolved_at else ("☑️" if a.dismissed_at else "🔴")
-    body = f"{mark} {_title(t, a)}\n> {esc(a.message, 600)}"
+    body = f"{mark} {_title(t, a)}\n> {problem_text(t, a.code, a.params, a.message, 600)}"
     seen = t("alert.seen", count=a.count, first=when(a.first_seen, tz), last=when(a.last_seen, tz))
     blocks: list[Block] = [section(body), context(seen)]
     if a.dismissed_at is not None:
@@ -60,7 +63,9 @@ def alert_message(t: Translator, a: AlertInfo, tz: ZoneInfo, stamp: str) -> Mess
     else:
         fixes = act.error_buttons(t, a.error_id, a.kind, a.subject)
         blocks.append(actions(fixes, block_id=f"alert.{a.error_id}.{stamp}"))
-    fallback = plain(f"{mark} {a.kind} {a.subject} {a.code}: {a.message}", 300)
+    said = problem_plain(t, a.code, a.params, a.message, 300)
+    kind = t(KIND_KEYS.get(a.kind, "list.kind.product"))
+    fallback = plain(f"{mark} {kind} {a.subject} {a.code}: {said}", 300)
     return message(esc(fallback, 400), blocks)
 
 
@@ -89,7 +94,8 @@ def digest_message(t: Translator, alerts: Sequence[AlertInfo], tz: ZoneInfo, sta
             subjects += " " + t("alert.digest.more", n=len(items) - DIGEST_SUBJECTS)
         kind_text = t(KIND_KEYS.get(kind, "list.kind.product"))
         text = t("alert.digest.group", kind=kind_text, code=esc(code, 60), n=len(items))
-        sample = esc(items[0].message, 300)
+        first = items[0]
+        sample = problem_text(t, first.code, first.params, first.message, 300)
         see = button(t("btn.show_errors"), act.SHOW_ERRORS, kind)
         blocks.append(
             section(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
@@ -12,6 +14,7 @@ from bot.views import buttons as act
 from bot.views.fmt import money, qty, when
 from bot.views.kit import Block, Message, actions, button, context, header, message, section
 from bot.views.lists import LINK_STATUS_KEYS
+from bot.views.problems import problem_text
 from sync.compare import Comparison, PosSide, WebSide
 
 ROW_KEYS = {
@@ -45,6 +48,8 @@ class CompareView:
     rows: tuple[CompareRow, ...]
     pos_url: str | None = None
     web_url: str | None = None
+    reason_code: str | None = None
+    reason_params: Mapping[str, Any] | None = None
 
 
 def compare_message(t: Translator, view: CompareView, tz: ZoneInfo, stamp: str) -> Message:
@@ -61,7 +66,8 @@ def compare_message(t: Translator, view: CompareView, tz: ZoneInfo, stamp: str) 
         ),
     ]
     if view.reason:
-        blocks.append(section(f"> {esc(view.reason, 600)}"))
+        reason = problem_text(t, view.reason_code, view.reason_params, view.reason, 600)
+        blocks.append(section(f"> {reason}"))
     for row in view.rows:
         mark = "≠ " if row.differs else ""
         label = t(ROW_KEYS.get(row.field, "compare.row.name"))
@@ -120,6 +126,8 @@ def comparison_view(t: Translator, c: Comparison) -> CompareView:
         rows=rows,
         pos_url=pos.admin_url if pos else None,
         web_url=web.admin_url if web else None,
+        reason_code=c.reason_code,
+        reason_params=c.reason_params,
     )
 
 

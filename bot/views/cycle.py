@@ -8,6 +8,7 @@ from bot.i18n import Translator
 from bot.text import esc
 from bot.views.fmt import money, qty
 from bot.views.kit import Block, Message, context, header, message, section
+from bot.views.problems import problem_text, said
 from sync.engine import CycleResult
 from sync.orders import OrderRunResult
 from sync.plan import CreatePosProduct, CreatePosVariant, CreateWebProduct, CreateWebVariant, Plan
@@ -40,7 +41,7 @@ def cycle_message(
     fields = [f"*{t(COUNT_KEYS[k])}:* {n}" for k, n in counts.items() if k in COUNT_KEYS]
     blocks: list[Block] = [header(title), section(fields=fields[:10])]
     if result.halted is not None:
-        blocks.append(section(f"> {esc(result.halted.message, 800)}"))
+        blocks.append(section(f"> {said(t, result.halted, 800)}"))
     if result.blocked is not None:
         blocks.append(section(t("cycle.blocked_hint")))
     if dry_run:
@@ -60,7 +61,7 @@ def cycle_message(
             )
         )
     if result.interrupted is not None:
-        blocks.append(section(f"⚠️ {esc(result.interrupted.message, 500)}"))
+        blocks.append(section(f"⚠️ {said(t, result.interrupted, 500)}"))
     if orders is not None:
         summary = ", ".join(f"{esc(k, 30)}: {n}" for k, n in sorted(orders.counts.items()))
         blocks.append(context(t("cycle.orders", read=orders.read, summary=summary or "—")))
@@ -76,7 +77,7 @@ def _sample(t: Translator, plan: Plan) -> Iterable[str]:
             "cycle.plan.status",
             sku=esc(change.sku, 80),
             status=esc(change.status, 30),
-            reason=esc(change.reason, 150),
+            reason=problem_text(t, change.reason_code, change.params, change.reason, 150),
         )
     for creation in plan.creations[:SAMPLE]:
         yield t(
@@ -103,7 +104,7 @@ def _sample(t: Translator, plan: Plan) -> Iterable[str]:
         yield t(
             "cycle.plan.problem",
             subject=esc(problem.subject, 80),
-            message=esc(problem.message, 150),
+            message=said(t, problem, 150),
         )
 
 

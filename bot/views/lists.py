@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
@@ -13,6 +14,7 @@ from bot.text import esc, escape
 from bot.views import buttons as act
 from bot.views.fmt import money, when
 from bot.views.kit import Block, Message, actions, button, context, header, message, section
+from bot.views.problems import problem_text
 
 PAGE_SIZE = 10
 LINK_STATUS_KEYS = {
@@ -71,6 +73,8 @@ class ProductRow:
     reason: str | None = None
     cost_review: bool = False
     last_synced_at: datetime | None = None
+    reason_code: str | None = None
+    reason_params: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,7 @@ class ErrorRow:
     message: str
     count: int
     last_seen: datetime
+    params: Mapping[str, Any] | None = None  # what ``message`` is built from (sync.texts)
 
 
 def products_page(
@@ -111,7 +116,8 @@ def products_page(
         if row.cost_review:
             lines.append(t("list.product.cost_review"))
         if row.reason:
-            lines.append(f"> {esc(row.reason, 300)}")
+            reason = problem_text(t, row.reason_code, row.reason_params, row.reason, 300)
+            lines.append(f"> {reason}")
         blocks.append(section("\n".join(lines)))
         blocks.append(
             actions(act.product_buttons(t, row.sku, row.status), block_id=f"p{i}.{stamp}")
@@ -151,7 +157,7 @@ def errors_page(
         kind = t(KIND_KEYS.get(row.kind, "list.kind.product"))
         lines = [
             f"*{kind}* `{esc(row.subject, 120)}` · {esc(row.code, 60)}",
-            esc(row.message, 500),
+            problem_text(t, row.code, row.params, row.message, 500),
             t("list.error.meta", count=row.count, last=when(row.last_seen, tz)),
         ]
         buttons = act.error_buttons(t, row.id, row.kind, row.subject)

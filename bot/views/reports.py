@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.i18n import Translator
 from bot.text import esc
 from bot.views.kit import Block, Message, context, header, message, section
 from bot.views.lists import LINK_STATUS_KEYS
 from bot.views.people import mention
+from bot.views.problems import problem_text
 
 FINDING_GROUPS = 20
 FINDING_ITEMS = 10
@@ -38,6 +40,7 @@ class FindingLine:
     code: str
     message: str
     items: tuple[tuple[str, str, str], ...] = ()  # (side, sku, name)
+    params: Mapping[str, Any] | None = None  # what ``message`` is built from (sync.texts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +84,8 @@ def _groups(t: Translator, findings: Sequence[FindingLine]) -> list[Block]:
                 f"{side.upper()} `{esc(sku or '∅', 60)}` {esc(name, 60)}"
                 for side, sku, name in finding.items[:4]
             )
-            lines.append(f"• {esc(finding.message, 200)}" + (f" — {items}" if items else ""))
+            said = problem_text(t, finding.code, finding.params, finding.message, 200)
+            lines.append(f"• {said}" + (f" — {items}" if items else ""))
         if len(group) > FINDING_ITEMS:
             lines.append(t("common.and_more", n=len(group) - FINDING_ITEMS))
         blocks.append(section("\n".join(lines)))

@@ -21,6 +21,7 @@ from bot.views.kit import (
     view_blocks,
 )
 from bot.views.lists import LINK_STATUS_KEYS
+from bot.views.problems import said
 from sync.status import Budget, StatusReport
 
 LINK_ORDER = ("linked", "error", "disconnected", "pos_deleted")
@@ -60,7 +61,10 @@ def status_blocks(t: Translator, report: StatusReport, tz: ZoneInfo) -> list[Blo
                 last=when(job.last_run, tz),
                 next=when(job.next_run, tz),
             )
-            if job.last_error:
+            cause = job.last_cause
+            if cause is not None:  # a halted or interrupted run: told in the bot's language
+                line += f" · {said(t, cause, 200)}"
+            elif job.last_error:
                 line += f" · {esc(job.last_error, 200)}"
             lines.append(line)
         blocks.append(section("\n".join(lines)))

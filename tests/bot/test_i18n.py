@@ -12,6 +12,9 @@ import pytest
 
 import bot
 from bot.i18n import LANGUAGES, Translator, catalog, placeholders
+from bot.views.problems import told_in
+from sync.texts import TEXTS
+from tests.sync.problem_samples import all_samples
 
 BOT = Path(bot.__file__).resolve().parent
 KEY = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)+$")
@@ -76,3 +79,44 @@ def test_translator_fills_placeholders() -> None:
     """Templates are filled with the given values in the chosen language."""
     assert Translator("en")("list.range", first=1, last=10, total=42) == "Showing 1\u201310 of 42"
     assert "trên tổng 42" in Translator("vi")("list.range", first=1, last=10, total=42)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_problem_code_has_a_template_taking_its_parameters(lang: str) -> None:
+    """Each code (and nested fragment) the sync can produce, as listed once in
+    ``sync.texts``, has a template in both languages filling exactly its parameters."""
+    found = catalog(lang)
+    missing = sorted(code for code in TEXTS if f"problem.{code}" not in found)
+    wrong = sorted(
+        code
+        for code, names in TEXTS.items()
+        if f"problem.{code}" in found and placeholders(found[f"problem.{code}"]) != names
+    )
+    assert (missing, wrong) == ([], [])
+
+
+def test_no_problem_template_without_a_code_in_sync() -> None:
+    """A ``problem.*`` key the sync never produces is a stale template (the list lives in sync)."""
+    stale = sorted(k for k in catalog("en") if k.startswith("problem.") and k[8:] not in TEXTS)
+    assert stale == []
+
+
+def test_english_templates_say_what_the_sync_says() -> None:
+    """Rendered in English, every problem the sync makes reads exactly as its stored message:
+    English users see what they saw before the templates."""
+    en = Translator("en")
+    differ = [
+        (s.code, told, s.message)
+        for s in all_samples()
+        if (told := told_in(en, s.code, s.params, str)) != s.message
+    ]
+    assert differ == []
+
+
+def test_vietnamese_tells_every_problem_the_sync_makes() -> None:
+    """In Vietnamese, every problem is told by its template, never its English message."""
+    vi = Translator("vi")
+    untold = [
+        s.code for s in all_samples() if told_in(vi, s.code, s.params, str) in (None, s.message)
+    ]
+    assert untold == []
