@@ -259,6 +259,24 @@ class WebOrder:
         return self.status == "cancelled" or self.cancelled_on is not None
 
 
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A record of a list answer that cannot be parsed: skipped, so the records behind it
+    are still read, and described, so it is reported and read again (issue 10).
+
+    ``key`` is the same from one read to the next: the id, else the name, else Sapo's
+    token, else a digest of the record; never its page or position, which shift.
+    """
+
+    what: str  # "web order"
+    key: str
+    reason: str
+    id: int | None = None
+    name: str | None = None
+    created_on: datetime | None = None
+    modified_on: datetime | None = None
+
+
 # ---------------------------------------------------------------- writes
 
 

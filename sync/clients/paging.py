@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from sync.clients.parse_common import Json, items, req_id
+from sync.clients.parse_common import Json, items, opt_id, req_id
 from sync.clients.parse_pos import metadata
 from sync.errors import RetryableError
 
@@ -20,6 +20,12 @@ def _ids(batch: list[Json], key: str) -> list[int]:
     return [req_id(item, "id", key.rstrip("s")) for item in batch]
 
 
+def _ids_or_none(batch: list[Json]) -> list[int | None]:
+    """Ids where readable: a record without one is the parser's to report (issue 10), not a
+    reason to drop the whole page."""
+    return [opt_id(item, "id") for item in batch]
+
+
 def _repeated(what: str, page: int) -> RetryableError:
     return RetryableError(f"Sapo sent page {page} of {what} again; the list cannot be trusted")
 
@@ -31,17 +37,19 @@ def web_pages(
 
     A record already yielded (the list shifted under us while a record was added) is not
     yielded twice; a page identical to the one before means the server ignores ``page``.
+    A record without a readable id is passed on as it is, for the parser to report.
     """
     seen: set[int] = set()
-    previous: list[int] | None = None
+    previous: list[int | None] | None = None
     for page in range(1, MAX_PAGES + 1):
         batch = items(fetch({**params, "limit": limit, "page": page}), key)
-        ids = _ids(batch, key)
+        ids = _ids_or_none(batch)
         if ids and ids == previous:
             raise _repeated(key, page)
         previous = ids
-        fresh = [item for item, ident in zip(batch, ids, strict=True) if ident not in seen]
-        seen.update(ids)
+        pairs = zip(batch, ids, strict=True)
+        fresh = [item for item, ident in pairs if ident is None or ident not in seen]
+        seen.update(ident for ident in ids if ident is not None)
         if fresh:
             yield fresh
         if len(batch) < limit:

@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
-from sync.domain import ZERO, Money, Webhook
+from sync.domain import ZERO, Money, Unreadable, Webhook
 from sync.errors import RecordError
 
 Json = dict[str, Any]
+T = TypeVar("T")
 
 
 class PayloadError(RecordError):
     """Sapo answered with a record we cannot trust (a missing id, a non-numeric price)."""
+
+
+def tolerant(
+    objs: Iterable[Json],
+    parse: Callable[[Json], T],
+    describe: Callable[[Json, str], Unreadable],
+) -> Iterator[T | Unreadable]:
+    """Each record of a list answer parsed, or described when it cannot be: one record Sapo
+    garbles never hides the records behind it (issue 10). Only ``PayloadError`` is caught;
+    a timeout or a 5xx while completing a record still ends the read."""
+    for obj in objs:
+        try:
+            yield parse(obj)
+        except PayloadError as exc:
+            yield describe(obj, str(exc))
 
 
 def _where(obj: Mapping[str, Any], kind: str) -> str:

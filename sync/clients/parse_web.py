@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import replace
+from typing import Any
 
 from sync.clients.parse_common import (
     Json,
@@ -18,6 +21,7 @@ from sync.clients.parse_common import (
 )
 from sync.domain import (
     Location,
+    Unreadable,
     WebCustomer,
     WebInventoryItem,
     WebInventoryLevel,
@@ -26,6 +30,22 @@ from sync.domain import (
     WebProduct,
     WebVariant,
 )
+
+# What an order keeps for life, for the digest that keys an order whose id, name and token
+# are all unreadable: a note, a payment, a fulfilment or its customer's next order leave it.
+_LASTING = (
+    "created_on",
+    "email",
+    "phone",
+    "currency",
+    "total_price",
+    "total_discounts",
+    "total_shipping_price",
+    "shipping_address",
+    "billing_address",
+)
+_LASTING_LINE = ("id", "variant_id", "product_id", "sku", "quantity", "price")
+_TOKENS = ("token", "checkout_token", "cart_token")
 
 # A product without real options still carries the option "Title" whose only value is
 # "Default Title" (sheet §2.3); records say "no options" instead, like POS does.
@@ -188,5 +208,51 @@ def order(obj: Json) -> WebOrder:
         customer=customer(raw_customer) if isinstance(raw_customer, dict) else None,
         total_discounts=opt_money(obj.get("total_discounts")) or 0,
         total_shipping_price=opt_money(obj.get("total_shipping_price")) or 0,
+        modified_on=timestamp(obj.get("modified_on")),
+    )
+
+
+def _readable_name(obj: Json) -> str | None:
+    name = text_or_none(obj.get("name"))
+    if name is not None and name.strip():
+        return name.strip()[:60]
+    number = obj.get("order_number")
+    return f"#{number}" if number is not None and str(number).strip().isdigit() else None
+
+
+def _digest(obj: Json) -> str:
+    lasting: dict[str, Any] = {k: obj.get(k) for k in _LASTING}
+    lines = obj.get("line_items")
+    if isinstance(lines, list):
+        lasting["line_items"] = [
+            {k: li.get(k) for k in _LASTING_LINE} for li in lines if isinstance(li, dict)
+        ]
+    customer = obj.get("customer")
+    lasting["customer"] = customer.get("id") if isinstance(customer, dict) else None
+    text = json.dumps(lasting, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def unreadable_order(obj: Json, reason: str) -> Unreadable:
+    """What can still be told about an order that cannot be parsed, under a stable key."""
+    order_id = opt_id(obj, "id")
+    order_id = order_id if order_id is not None and order_id > 0 else None
+    name = _readable_name(obj)
+    token = next((t for k in _TOKENS if (t := text_or_none(obj.get(k)))), None)
+    if order_id is not None:
+        key = f"id {order_id}"
+    elif name is not None:
+        key = f"name {name}"
+    elif token is not None:
+        key = f"token {token[:40]}"
+    else:
+        key = f"digest {_digest(obj)}"
+    return Unreadable(
+        what="web order",
+        key=key,
+        reason=reason,
+        id=order_id,
+        name=name,
+        created_on=timestamp(obj.get("created_on")),
         modified_on=timestamp(obj.get("modified_on")),
     )

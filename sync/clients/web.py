@@ -17,6 +17,7 @@ from sync.clients.parse_common import (
     one,
     req_id,
     sapo_time,
+    tolerant,
     webhook,
 )
 from sync.domain import (
@@ -24,6 +25,7 @@ from sync.domain import (
     Money,
     NewWebProduct,
     NewWebVariant,
+    Unreadable,
     Webhook,
     WebInventoryItem,
     WebInventoryLevel,
@@ -163,20 +165,22 @@ class WebClient(ClientBase):
             )
         return levels
 
-    def order_pages(
+    def order_records(
         self,
         *,
         created_since: datetime | None = None,
         modified_since: datetime | None = None,
         statuses: tuple[str, ...] = ORDER_STATUSES,
-    ) -> Iterator[list[WebOrder]]:
-        """Orders page by page, one status after the other; an order is yielded once."""
+    ) -> Iterator[WebOrder | Unreadable]:
+        """Every order, one status after the other and each once; an order Sapo sends in a
+        form we cannot parse comes as ``Unreadable`` instead of ending the read, so the
+        orders behind it on its page and on later pages still arrive (issue 10)."""
         params: dict[str, str | int] = {"financial_status": ALL_FINANCIAL}
         if created_since is not None:
             params["created_on_min"] = sapo_time(created_since)
         if modified_since is not None:
             params["modified_on_min"] = sapo_time(modified_since)
-        seen: set[int] = set()
+        seen: set[int | str] = set()
         for status in statuses:
             pages = web_pages(
                 lambda q: self._http.get("/admin/orders.json", q),
@@ -184,12 +188,12 @@ class WebClient(ClientBase):
                 {**params, "status": status},
             )
             for page in pages:
-                parsed = [self._complete_order(obj) for obj in page]
-                # An order that changed status between two reads shows up in both.
-                fresh = [o for o in parsed if o.id not in seen]
-                seen.update(o.id for o in fresh)
-                if fresh:
-                    yield fresh
+                for record in tolerant(page, self._complete_order, parse_web.unreadable_order):
+                    # An order that changed status between two reads shows up in both.
+                    key = _identity(record)
+                    if key not in seen:
+                        seen.add(key)
+                        yield record
 
     def _complete_order(self, obj: dict[str, Any]) -> WebOrder:
         if parse_web.has_line_items(obj):
@@ -202,9 +206,13 @@ class WebClient(ClientBase):
     def orders(
         self, *, created_since: datetime | None = None, modified_since: datetime | None = None
     ) -> Iterator[WebOrder]:
-        """Open, closed and cancelled orders (three reads: ``status=any`` is empty on Sapo)."""
-        for page in self.order_pages(created_since=created_since, modified_since=modified_since):
-            yield from page
+        """Open, closed and cancelled orders (three reads: ``status=any`` is empty on Sapo);
+        strict: an order that cannot be parsed raises ``PayloadError``."""
+        records = self.order_records(created_since=created_since, modified_since=modified_since)
+        for record in records:
+            if isinstance(record, Unreadable):
+                raise PayloadError(record.reason)
+            yield record
 
     def order(self, order_id: int) -> WebOrder | None:
         """One order; when Sapo leaves out ``line_items`` it is read again through the list."""
@@ -219,7 +227,8 @@ class WebClient(ClientBase):
             full = [o for o in listed if o.get("id") == order_id and parse_web.has_line_items(o)]
             if not full:
                 # Never an order without lines: "every product is linked" would hold vacuously.
-                raise RetryableError(f"Sapo Web sent order {order_id} without line_items twice")
+                # A record fault, not a network one: it must not stop the orders behind it.
+                raise PayloadError(f"Sapo Web sent order {order_id} without line_items twice")
             obj = full[0]
         return parse_web.order(obj)
 
@@ -270,6 +279,12 @@ class WebClient(ClientBase):
 
     def delete_webhook(self, webhook_id: int) -> None:
         self._http.request("DELETE", f"/admin/webhooks/{webhook_id}.json", missing_ok=True)
+
+
+def _identity(record: WebOrder | Unreadable) -> int | str:
+    if isinstance(record, WebOrder):
+        return record.id
+    return record.key if record.id is None else record.id
 
 
 def _count(payload: Any) -> int:

@@ -13,8 +13,8 @@ import pytest
 
 from sync.clients import WebClient, make_pos_client, make_web_client
 from sync.clock import FakeClock
-from sync.domain import NewPosCustomer
-from sync.errors import FatalError, RetryableError
+from sync.domain import NewPosCustomer, Unreadable, WebOrder
+from sync.errors import FatalError, RecordError, RetryableError
 from tests.sync.clients.loopback import Answer, Loopback, Seen
 
 PAYLOADS = Path(__file__).parent / "payloads"
@@ -156,7 +156,9 @@ def test_order_without_line_items_is_read_again_through_the_list() -> None:
 
 
 def test_an_order_never_comes_without_lines() -> None:
-    """A list entry without line_items is completed; if Sapo never sends them it is Retryable."""
+    """A list entry without line_items is completed; if Sapo never sends them the order is
+    a bad record (RecordError, issue 10), never an order without lines, and in a list read
+    it comes as Unreadable while the orders behind it still arrive."""
     bare = load("web_order_without_line_items.json")["order"]
     full = dict(bare, line_items=load("web_order_two_lines.json")["order"]["line_items"])
 
@@ -171,17 +173,23 @@ def test_an_order_never_comes_without_lines() -> None:
         (order,) = list(web.orders())
     assert order.id == 175000002 and len(order.line_items) == 2
 
+    other = dict(full, id=175000009, name="#1043", order_number=1043)
+
     def never(seen: Seen) -> Answer:
         if seen.path == "/admin/orders/175000002.json":
             return Answer(200, {"order": bare})
-        return Answer(200, {"orders": [bare]})
+        if seen.query.get("ids") == "175000002":
+            return Answer(200, {"orders": [bare]})
+        statuses = {"cancelled": [bare, other]}
+        return Answer(200, {"orders": statuses.get(seen.query.get("status", ""), [])})
 
-    with (
-        Loopback(never) as server,
-        web_client(server.url, time) as web,
-        pytest.raises(RetryableError, match="without line_items"),
-    ):
-        web.order(175000002)
+    with Loopback(never) as server, web_client(server.url, time) as web:
+        with pytest.raises(RecordError, match="without line_items twice"):
+            web.order(175000002)
+        bad, good = list(web.order_records())
+    assert isinstance(bad, Unreadable) and (bad.id, bad.key) == (175000002, "id 175000002")
+    assert "without line_items" in bad.reason
+    assert isinstance(good, WebOrder) and good.name == "#1043"
 
 
 def test_every_request_says_who_it_is() -> None:

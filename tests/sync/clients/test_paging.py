@@ -66,6 +66,18 @@ def test_record_shifted_into_next_page_is_yielded_once() -> None:
     assert [r["id"] for p in pages for r in p] == [5, 6]
 
 
+def test_a_record_without_id_is_passed_on_not_the_end_of_the_list() -> None:
+    """A record whose id cannot be read is handed on for the parser to report (issue 10):
+    the records after it, on its page and on the next, still come, each once."""
+    pages = [
+        {"things": [{"id": 1}, {"name": "#1002"}, {"id": "abc"}]},
+        {"things": [{"id": 1}, {"id": 4}]},
+    ]
+    fetch = iter(pages)
+    read = list(web_pages(lambda _q: next(fetch), "things", {}, limit=3))
+    assert read == [[{"id": 1}, {"name": "#1002"}, {"id": "abc"}], [{"id": 4}]]
+
+
 def test_since_id_pages_by_the_largest_id() -> None:
     """since_id paging asks for ids above the last one seen and stops at a short page."""
     fetch = WebList([10, 11, 12, 20, 21])

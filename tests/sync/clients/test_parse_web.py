@@ -122,6 +122,64 @@ def test_order_without_created_on_is_an_error() -> None:
         parse_web.order(raw)
 
 
+def _drop(*keys: str) -> Any:
+    def change(order: dict[str, Any]) -> None:
+        for key in keys:
+            order.pop(key, None)
+
+    return change
+
+
+IDENTITY = ("id", "name", "order_number", "token", "checkout_token", "cart_token")
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "order_id", "name"),
+    [
+        pytest.param(_drop(), "id 175000001", 175000001, "#1042", id="id"),
+        pytest.param(_drop("id"), "name #1042", None, "#1042", id="name"),
+        pytest.param(_drop("id", "name"), "name #1042", None, "#1042", id="order_number"),
+        pytest.param(
+            _drop("id", "name", "order_number"),
+            "token 0f5c1a9d2b7e4c1f8a6d3e2b1c0a9f87",
+            None,
+            None,
+            id="token",
+        ),
+        pytest.param(_drop(*IDENTITY), "digest ", None, None, id="digest"),
+    ],
+)
+def test_an_unparseable_order_is_described_under_a_stable_key(
+    change: Any, key: str, order_id: int | None, name: str | None
+) -> None:
+    """An order that cannot be parsed keeps its id, name and times where readable, and a key
+    from the id, else the name or number, else the token, else a digest (issue 10)."""
+    raw = load("web_order_two_lines.json")["order"]
+    raw["line_items"][0]["quantity"] = "hai"
+    change(raw)
+    with pytest.raises(PayloadError) as caught:
+        parse_web.order(raw)
+    record = parse_web.unreadable_order(raw, str(caught.value))
+    assert record.key.startswith(key) and (record.id, record.name) == (order_id, name)
+    assert record.created_on == datetime(2026, 3, 6, 3, 0, tzinfo=UTC)
+    assert (record.what, record.reason) == ("web order", str(caught.value))
+
+
+def test_the_digest_of_an_order_survives_its_life_but_not_another_order() -> None:
+    """With nothing to name it, a note, a status, a fulfilment or the customer's next order
+    leave the key as it was; another order's content gives another key (R19: one error per
+    order, not one per change)."""
+    raw = load("web_order_two_lines.json")["order"]
+    _drop(*IDENTITY)(raw)
+    key = parse_web.unreadable_order(raw, "bad").key
+    lived = dict(raw, note="gọi trước", status="closed", modified_on="2026-03-07T01:00:00Z")
+    lived["customer"] = dict(raw["customer"], orders_count=2, modified_on="2026-03-07T01:00:00Z")
+    lived["line_items"] = [dict(li, fulfillable_quantity=0) for li in raw["line_items"]]
+    assert parse_web.unreadable_order(lived, "bad").key == key
+    other = dict(raw, email="khac@example.com")
+    assert parse_web.unreadable_order(other, "bad").key != key
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [(150000.0, 150000), ("10.00", 10), ("199,000", 199000), (99999.5, 100000), (0, 0)],
