@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from sync.domain import (
     ZERO,
@@ -19,6 +19,7 @@ from sync.domain import (
     WebOrder,
     normalize_sku,
 )
+from sync.texts import Param, Params, part
 
 # Reason codes, stored on the order row and used as the error code of its error row (R19).
 BEFORE_CUTOVER = "before_cutover"
@@ -73,6 +74,12 @@ class LineProblem:
     code: str
     text: str
 
+    def part(self) -> dict[str, Param]:
+        """``text`` as a fragment the bot words in its language (``part.line_<code>``)."""
+        if self.code == SKU_BLANK:
+            return part(f"line_{self.code}", title=self.sku)
+        return part(f"line_{self.code}", sku=self.sku)
+
 
 @dataclass(frozen=True, slots=True)
 class OrderDecision:
@@ -80,6 +87,15 @@ class OrderDecision:
     code: str | None
     reason: str
     problems: tuple[LineProblem, ...] = ()
+    # what ``reason`` is built from, without the order's name (sync.texts: ``code``)
+    params: Params = field(default_factory=dict, hash=False)
+
+
+class TotalOff(NamedTuple):
+    """Why the POS total would differ from the web's: the English text and its fragment."""
+
+    text: str
+    part: dict[str, Param]
 
 
 def line_problem(raw_sku: str | None, title: str, link: LinkView | None) -> LineProblem | None:
@@ -136,10 +152,13 @@ def decide(order: WebOrder, *, cutover: datetime, links: Mapping[str, LinkView])
     problems = line_problems(order, links)
     hard = [p for p in problems if p.code != DISCONNECTED]
     if hard:
-        return OrderDecision(Verdict.FAIL, hard[0].code, "; ".join(p.text for p in hard), problems)
+        reason = "; ".join(p.text for p in hard)
+        lines = {"lines": [p.part() for p in hard]}
+        return OrderDecision(Verdict.FAIL, hard[0].code, reason, problems, lines)
     if problems:
         reason = "; ".join(p.text for p in problems)
-        return OrderDecision(Verdict.SKIP, DISCONNECTED, reason, problems)
+        lines = {"lines": [p.part() for p in problems]}
+        return OrderDecision(Verdict.SKIP, DISCONNECTED, reason, problems, lines)
     return OrderDecision(Verdict.PUSH, None, "every product is linked")
 
 
@@ -212,16 +231,23 @@ def build_pos_order(
     )
 
 
-def total_problem(order: WebOrder, new: NewPosOrder) -> str | None:
+def total_problem(order: WebOrder, new: NewPosOrder) -> TotalOff | None:
     """Why the POS total would differ from the web total, or None when they agree."""
     web_total = Decimal(order.total_price)
     if expected_total(order) != web_total:
-        return (
-            f"web total {order.total_price} != lines {items_total(order)} - discounts "
-            f"{order.total_discounts} + shipping {order.total_shipping_price} (tax or a fee?)"
+        total, lines = order.total_price, str(items_total(order))
+        discounts, shipping = order.total_discounts, order.total_shipping_price
+        return TotalOff(
+            f"web total {total} != lines {lines} - discounts {discounts} + shipping {shipping} "
+            "(tax or a fee?)",
+            part("web_total_off", total=total, lines=lines, discounts=discounts, shipping=shipping),
         )
     if pos_total(new) != web_total:
-        return f"POS total would be {pos_total(new)}, web total is {order.total_price}"
+        pos = str(pos_total(new))
+        return TotalOff(
+            f"POS total would be {pos}, web total is {order.total_price}",
+            part("pos_total_off", pos_total=pos, web_total=order.total_price),
+        )
     return None
 
 

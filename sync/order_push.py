@@ -26,6 +26,7 @@ from sync.order_plan import (
     total_problem,
 )
 from sync.order_pos import PosLookups, customer_id, find_on_pos
+from sync.texts import Params
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,10 @@ def attempt(
     try:
         return _attempt(ctx, row, lookups=lookups, actor=actor)
     except RecordError as exc:  # this order cannot be read or written: it fails, the run goes on
-        return _conclude(ctx, row, Verdict.FAIL, INVALID_RECORD, str(exc), actor)
+        error = str(exc)
+        return _conclude(
+            ctx, row, Verdict.FAIL, INVALID_RECORD, error, actor, said={"error": error}
+        )
     except RetryableError as exc:
         _release(ctx, row, f"will retry: {exc}")
         log.info("order retry order=%s error=%s", row.web_order_name, exc)
@@ -133,7 +137,14 @@ def _attempt(ctx: SyncContext, row: Order, *, lookups: PosLookups, actor: str) -
     decision = decide(order, cutover=setup.cutover_at, links=links)
     if decision.verdict != Verdict.PUSH:
         outcome = _conclude(
-            ctx, row, decision.verdict, decision.code, decision.reason, actor, order=order
+            ctx,
+            row,
+            decision.verdict,
+            decision.code,
+            decision.reason,
+            actor,
+            order=order,
+            said=decision.params,
         )
         return replace(outcome, problems=decision.problems)
     with ctx.db.session() as s:
@@ -163,6 +174,7 @@ def _attempt(ctx: SyncContext, row: Order, *, lookups: PosLookups, actor: str) -
             f"POS refused the customer: {exc}",
             actor,
             order=order,
+            said={"error": str(exc)},
         )
     new = build_pos_order(
         order,
@@ -172,9 +184,18 @@ def _attempt(ctx: SyncContext, row: Order, *, lookups: PosLookups, actor: str) -
         source_id=lookups.web_source_id(),
         customer_id=cid,
     )
-    problem = total_problem(order, new)
-    if problem is not None:
-        return _conclude(ctx, row, Verdict.FAIL, TOTAL_MISMATCH, problem, actor, order=order)
+    off = total_problem(order, new)
+    if off is not None:
+        return _conclude(
+            ctx,
+            row,
+            Verdict.FAIL,
+            TOTAL_MISMATCH,
+            off.text,
+            actor,
+            order=order,
+            said={"reason": off.part},
+        )
     try:
         created = ctx.pos.create_order(new)
     except RetryableError as exc:
@@ -193,6 +214,7 @@ def _attempt(ctx: SyncContext, row: Order, *, lookups: PosLookups, actor: str) -
             f"POS refused the order: {exc}",
             actor,
             order=order,
+            said={"error": str(exc)},
         )
     return _pushed(ctx, row, order, created, config.version, actor, found=False)
 
@@ -206,9 +228,13 @@ def _conclude(
     actor: str,
     *,
     order: WebOrder | None = None,
+    said: Params | None = None,
 ) -> OrderOutcome:
     """A verdict other than "pushed": the row's new status, an error row when it failed or
-    was skipped (R19: skipped is shown as loudly as failed), and an audit event."""
+    was skipped (R19: skipped is shown as loudly as failed), and an audit event.
+
+    ``said`` are the parameters of ``reason`` (``sync.texts``); the error row adds the
+    order's name, which starts its message."""
     now = ctx.clock()
     status = VERDICT_STATUS[verdict]
     with ctx.db.session() as s:
@@ -217,9 +243,10 @@ def _conclude(
         changed = (fresh.status, fresh.reason_code) != (status, code)
         store.finish(s, row=fresh, status=status, code=code, reason=reason, now=now, order=order)
         if verdict in (Verdict.SKIP, Verdict.FAIL) and code is not None:
-            store.order_error(
-                s, row=fresh, code=code, message=f"{fresh.web_order_name}: {reason}", now=now
-            )
+            name = fresh.web_order_name
+            params = None if said is None else {"order": name, **said}
+            message = f"{name}: {reason}"
+            store.order_error(s, row=fresh, code=code, message=message, now=now, params=params)
         elif verdict == Verdict.INELIGIBLE:
             store.resolve_order_errors(s, row=fresh, now=now)
         if changed:

@@ -26,6 +26,7 @@ from sync.order_plan import (
     eligibility,
     stored_lines,
 )
+from sync.texts import Params, part
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ def store(
             code=CANCELLED_AFTER_PUSH,
             now=now,
             message=f"{found.reason}: cancel it on POS by hand",
+            params={"pos_order": found.pos_order_code},
         )
     return False
 
@@ -155,13 +157,21 @@ def record_pushed(
     )
     resolve_order_errors(session, row=row, now=now)
     if pos_order.total != order.total_price:
+        # worded like the totals a failed push names, "<order>: <why>", one sentence per code
+        off = part(
+            "pos_order_total_off",
+            pos_order=pos_order.code,
+            pos_total=pos_order.total,
+            web_total=order.total_price,
+        )
         order_error(
             session,
             row=row,
             code=TOTAL_MISMATCH,
             now=now,
-            message=f"POS order {pos_order.code} total {pos_order.total} differs from "
-            f"the web total {order.total_price}",
+            message=f"{row.web_order_name}: POS order {pos_order.code} total {pos_order.total} "
+            f"differs from the web total {order.total_price}",
+            params={"order": row.web_order_name, "reason": off},
         )
 
 
@@ -174,7 +184,16 @@ def release(session: Session, *, row: Order, now: datetime, reason: str | None =
     repo.save(session, row=row)
 
 
-def order_error(session: Session, *, row: Order, code: str, message: str, now: datetime) -> None:
+def order_error(
+    session: Session,
+    *,
+    row: Order,
+    code: str,
+    message: str,
+    now: datetime,
+    params: Params | None = None,
+) -> None:
+    """Open or bump the order's error row; ``params`` are what ``message`` is built from."""
     repo.record_error(
         session,
         connection_id=row.connection_id,
@@ -183,6 +202,7 @@ def order_error(session: Session, *, row: Order, code: str, message: str, now: d
         code=code,
         message=message,
         now=now,
+        params=params,
     )
     log.info("order error order=%s code=%s", row.web_order_name, code)
 

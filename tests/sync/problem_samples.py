@@ -3,18 +3,23 @@ for each code it can produce: the registry test and the bot's rendering tests sh
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
 from typing import NamedTuple
 
 from sync import engine, preflight
 from sync.apply import Outcome
-from sync.domain import LinkStatus
+from sync.domain import LinkStatus, WebLineItem, WebOrder
 from sync.errors import RecordError, RetryableError
+from sync.order_plan import LinkView, build_pos_order, decide, total_problem
 from sync.plan import Plan, Problem
 from sync.planner import plan
 from sync.texts import Params
 from tests.sync.catalog_data import (
     BRANCH_A,
     LISTS,
+    T0,
     config,
     link,
     pos_product,
@@ -207,5 +212,45 @@ def gone_again(code: str, reason: str, params: Params) -> list[Problem]:
     return list(result.problems)
 
 
+def order_samples() -> list[Sample]:
+    """The error rows of web orders that cannot go to POS (R5, R15, R17), as the push writes
+    them: "<order>: <why>", the order's name added to the decision's parameters."""
+    links = {
+        "OK": LinkView("OK", "linked", 1),
+        "OFF": LinkView("OFF", "disconnected", 2),
+        "GONE": LinkView("GONE", "deleted", 3),
+        "POSDEL": LinkView("POSDEL", "pos_deleted", 4),
+        "ERR": LinkView("ERR", "error", 5),
+    }
+    found: list[Sample] = []
+    for skus in ([None, "NEW"], ["NEW"], ["OFF"], ["GONE"], ["POSDEL"], ["ERR"], []):
+        web = _order(*skus)
+        decision = decide(web, cutover=T0, links=links)
+        found.append(_order_row(web, decision.code or "", decision.reason, decision.params))
+    for total in (90_000, None):
+        web = _order("OK", total=total)
+        new = build_pos_order(
+            web, links=links, location_id=1, price_list_id=1, source_id=1, customer_id=None
+        )
+        if total is None:  # lines add up, but POS would charge the shipping twice
+            new = replace(new, delivery_fee=new.delivery_fee + 5_000)
+        off = total_problem(web, new)
+        assert off is not None
+        found.append(_order_row(web, "total_mismatch", off.text, {"reason": off.part}))
+    return found
+
+
+def _order(*skus: str | None, total: int | None = None) -> WebOrder:
+    lines = tuple(
+        WebLineItem(i, 1, 1, sku, f"Áo {i} <b>", Decimal(1), 100_000) for i, sku in enumerate(skus)
+    )
+    gross = 100_000 * len(lines)
+    return WebOrder(7, "#1007", 1007, T0 + timedelta(minutes=1), lines, total or gross)
+
+
+def _order_row(web: WebOrder, code: str, reason: str, params: Params) -> Sample:
+    return Sample(code, f"{web.name}: {reason}", {"order": web.name, **params})
+
+
 def all_samples() -> list[Sample]:
-    return [*preflight_samples(), *planner_samples(), *cycle_samples()]
+    return [*preflight_samples(), *planner_samples(), *cycle_samples(), *order_samples()]

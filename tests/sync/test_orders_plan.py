@@ -160,4 +160,11 @@ def test_total_mismatch_is_reported_not_ignored() -> None:
         web, links=LINKS, location_id=1, price_list_id=1, source_id=1, customer_id=None
     )
     problem = total_problem(web, new)
-    assert problem is not None and "110000" in problem
+    assert problem is not None and "110000" in problem.text
+    assert problem.part == {
+        "key": "part.web_total_off",
+        "total": 110_000,
+        "lines": "100000",
+        "discounts": 0,
+        "shipping": 0,
+    }

@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 
 from storage import repo
 from storage.engine import session
-from sync.domain import OrderStatus, WebLineItem, WebOrder
-from sync.order_store import CANCELLED_AFTER_PUSH, store
+from sync.domain import OrderStatus, PosOrder, WebLineItem, WebOrder
+from sync.order_store import CANCELLED_AFTER_PUSH, record_pushed, store
 
 T0 = datetime(2026, 3, 6, 3, 0, tzinfo=UTC)
 CUTOVER = T0 - timedelta(hours=1)
@@ -126,6 +126,35 @@ def test_cancelled_on_the_web_leaves_the_ledger_or_asks_for_a_pos_cancel(engine:
             ("#1009", CANCELLED_AFTER_PUSH, 1)
         ]
         assert "SON00009" in errors[0].message
+        assert errors[0].params == {"pos_order": "SON00009"}
+
+
+def test_a_pushed_order_whose_pos_total_differs_opens_an_error_told_like_the_others(
+    engine: Engine,
+) -> None:
+    """After the push, a POS total unlike the web's is an error row "<order>: <why>", with
+    the parameters of its sentence (R19)."""
+    cid = _cid(engine)
+    with session(engine) as s:
+        store(s, connection_id=cid, order=ORDER, cutover=CUTOVER, now=T0)
+        row = repo.get_order(s, connection_id=cid, web_order_id=7)
+        assert row is not None
+        pos_order = PosOrder(70, "SON00070", "#1007", 1, 190_000)
+        record_pushed(s, row=row, pos_order=pos_order, config_version=None, order=ORDER, now=T0)
+        s.commit()
+        (error,) = repo.open_errors(s, connection_id=cid, kind="order")
+    assert (
+        error.message == "#1007: POS order SON00070 total 190000 differs from the web total 200000"
+    )
+    assert error.params == {
+        "order": "#1007",
+        "reason": {
+            "key": "part.pos_order_total_off",
+            "pos_order": "SON00070",
+            "pos_total": 190_000,
+            "web_total": 200_000,
+        },
+    }
 
 
 def test_the_order_cursor_only_moves_forward(engine: Engine) -> None:
