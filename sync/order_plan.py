@@ -40,6 +40,10 @@ INVALID_RECORD = "invalid_record"  # Sapo sent something we cannot read for this
 # error clears), so the next order run looks at them again: R5 says an order goes "once
 # every product in it is linked". The others need a person and a resync (R17).
 SELF_HEALING = frozenset({SKU_NOT_LINKED, LINK_ERROR})
+# Failures a fresh read may cure: Sapo sent the order, or an answer about it, in a form we
+# cannot read. Every order run reads such an order again (one GET each), so once Sapo answers
+# properly it goes without a person's resync (issue 10).
+REREAD = frozenset({INVALID_RECORD})
 
 
 class Verdict(StrEnum):
@@ -131,15 +135,20 @@ def eligibility(order: WebOrder, *, cutover: datetime) -> OrderDecision | None:
     Compared in whole seconds, Sapo's precision: an order stamped in the cut-over's own
     second was placed after setup began, so it counts as after.
     """
-    if order.created_on < cutover.replace(microsecond=0):
-        reason = (
-            f"created {order.created_on:%Y-%m-%d %H:%M} UTC, "
-            f"before setup ({cutover:%Y-%m-%d %H:%M} UTC)"
-        )
-        return OrderDecision(Verdict.INELIGIBLE, BEFORE_CUTOVER, reason)
+    early = before_cutover(order.created_on, cutover=cutover)
+    if early is not None:
+        return early
     if order.cancelled:
         return OrderDecision(Verdict.INELIGIBLE, CANCELLED, "cancelled on the web")
     return None
+
+
+def before_cutover(created_on: datetime, *, cutover: datetime) -> OrderDecision | None:
+    """R5 on the creation time alone (all that may be readable of a garbled order)."""
+    if created_on >= cutover.replace(microsecond=0):
+        return None
+    reason = f"created {created_on:%Y-%m-%d %H:%M} UTC, before setup ({cutover:%Y-%m-%d %H:%M} UTC)"
+    return OrderDecision(Verdict.INELIGIBLE, BEFORE_CUTOVER, reason)
 
 
 def decide(order: WebOrder, *, cutover: datetime, links: Mapping[str, LinkView]) -> OrderDecision:

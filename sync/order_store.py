@@ -26,12 +26,18 @@ from sync.order_plan import (
     eligibility,
     stored_lines,
 )
+from sync.plan import Problem
+from sync.problems import report
 from sync.texts import Params, part
 
 log = logging.getLogger(__name__)
 
 CANCELLED_AFTER_PUSH = "cancelled_after_push"
 CUSTOMER_REJECTED = "customer_rejected"
+# Sapo sent an order without a readable id; the subject is its name or a stable key (issue 10).
+UNREADABLE_NO_ID = "unreadable_no_id"
+# An order already on POS came back in a form we cannot read: a cancel would go unseen.
+UNREADABLE_CHANGE = "unreadable_change"
 # Every code an order's error row can carry; a pushed order resolves them all (R19).
 ORDER_ERROR_CODES = (
     DISCONNECTED,
@@ -45,7 +51,11 @@ ORDER_ERROR_CODES = (
     POS_REJECTED,
     CUSTOMER_REJECTED,
     INVALID_RECORD,
+    UNREADABLE_NO_ID,
 )
+# Errors a run records again each time it reads the order again: like product problems, one
+# a person dismissed stays dismissed while it lasts instead of coming back every run (R19).
+RECURRING = frozenset({INVALID_RECORD, UNREADABLE_NO_ID, UNREADABLE_CHANGE})
 NOT_ON_POS = (OrderStatus.PENDING, OrderStatus.SKIPPED, OrderStatus.FAILED)
 
 
@@ -127,11 +137,19 @@ def finish(
     now: datetime,
     order: WebOrder | None = None,
 ) -> None:
-    """End an attempt: the row's new status and reason, and the claim released."""
+    """End an attempt: the row's new status and reason, and the claim released.
+
+    With the order as read, the row takes its name and creation time too: a row stored from
+    an unreadable answer had only placeholders, and the errors under the old name go.
+    """
     row.status, row.reason_code, row.reason = status, code, reason
     row.claimed_at = None
     row.updated_at = now
     if order is not None:
+        if row.web_order_name != order.name:
+            resolve_order_errors(session, row=row, now=now)
+            row.web_order_name = order.name
+        row.web_created_on = order.created_on
         row.lines = stored_lines(order)
         row.total = order.total_price
         row.customer_name = order.customer.full_name if order.customer else row.customer_name
@@ -194,17 +212,44 @@ def order_error(
     params: Params | None = None,
 ) -> None:
     """Open or bump the order's error row; ``params`` are what ``message`` is built from."""
-    repo.record_error(
+    subject_error(
         session,
         connection_id=row.connection_id,
-        kind=ErrorKind.ORDER,
         subject=row.web_order_name,
         code=code,
         message=message,
         now=now,
         params=params,
     )
-    log.info("order error order=%s code=%s", row.web_order_name, code)
+
+
+def subject_error(
+    session: Session,
+    *,
+    connection_id: int,
+    subject: str,
+    code: str,
+    message: str,
+    now: datetime,
+    params: Params | None = None,
+) -> None:
+    """Open or bump the order error row of ``subject`` (an order name, or the key of an
+    order without a readable id)."""
+    if code in RECURRING:
+        problem = Problem(code, subject, message, kind=ErrorKind.ORDER, params=params or {})
+        report(session, connection_id=connection_id, problems=[problem], now=now)
+    else:
+        repo.record_error(
+            session,
+            connection_id=connection_id,
+            kind=ErrorKind.ORDER,
+            subject=subject,
+            code=code,
+            message=message,
+            now=now,
+            params=params,
+        )
+    log.info("order error order=%s code=%s", subject, code)
 
 
 def resolve_order_errors(session: Session, *, row: Order, now: datetime) -> None:

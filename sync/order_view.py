@@ -31,7 +31,8 @@ def order_lines(result: OrderRunResult) -> list[str]:
     lines = [outcome_line(o, dry_run=result.dry_run) for o in result.outcomes]
     counts = " ".join(f"{k}={v}" for k, v in sorted(result.counts.items()))
     label = "orders (dry run)" if result.dry_run else "orders"
-    lines.append(f"{label}: read={result.read} {counts}".rstrip())
+    bad = f" unreadable={result.unreadable}" if result.unreadable else ""
+    lines.append(f"{label}: read={result.read}{bad} {counts}".rstrip())
     return lines
 
 
@@ -40,6 +41,7 @@ def order_run_as_dict(result: OrderRunResult) -> dict[str, Any]:
         "dry_run": result.dry_run,
         "set_up": result.set_up,
         "read": result.read,
+        "unreadable": result.unreadable,
         "counts": result.counts,
         "orders": [
             {

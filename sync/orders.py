@@ -5,17 +5,27 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from storage import repo
 from storage.engine import Session
 from storage.models import Order
 from sync import order_store as store
+from sync import order_unreadable as unreadable
 from sync.context import SyncContext
 from sync.domain import OrderStatus, WebOrder, normalize_sku
-from sync.errors import RetryableError
-from sync.order_plan import SELF_HEALING, Verdict, decide, line_problem, quantities
+from sync.errors import RecordError, RetryableError
+from sync.order_ingest import CURSOR, CURSOR_FORMAT, OrderRead, ingest, ingest_orders, read_new
+from sync.order_plan import (
+    INVALID_RECORD,
+    REREAD,
+    SELF_HEALING,
+    Verdict,
+    decide,
+    line_problem,
+    quantities,
+)
 from sync.order_pos import PosLookups
 from sync.order_push import RETRY, OrderOutcome, attempt
 
@@ -27,13 +37,10 @@ log = logging.getLogger(__name__)
 # leave the ledger when pushed (resync) or when cancelled on the web. Ineligible orders
 # (before the cut-over, cancelled) never reach POS, so they never count.
 IN_FLIGHT = (OrderStatus.PENDING, OrderStatus.SKIPPED, OrderStatus.FAILED)
-CURSOR = "web_orders.modified_on"
-# Re-read this much before the cursor: Sapo's timestamps have whole seconds and its clock is
-# not ours; the unique web order id makes the overlap harmless.
-OVERLAP = timedelta(minutes=2)
-CURSOR_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
 
 __all__ = [
+    "CURSOR",
+    "CURSOR_FORMAT",
     "RESYNC_RESULTS",
     "OrderOutcome",
     "OrderRunResult",
@@ -55,6 +62,7 @@ class OrderRunResult:
     outcomes: tuple[OrderOutcome, ...]
     started_at: datetime
     finished_at: datetime
+    unreadable: int = 0  # orders Sapo sent in a form we cannot parse: skipped and reported
 
     @property
     def counts(self) -> dict[str, int]:
@@ -89,52 +97,18 @@ def inflight_quantities(session: Session, *, connection_id: int) -> dict[str, De
     return quantities(row.lines for row in rows)
 
 
-def _read_new(ctx: SyncContext) -> tuple[datetime | None, datetime, list[WebOrder]]:
-    """(cut-over, run start, web orders modified since the cursor); no cut-over, no read."""
-    started = ctx.clock()
-    with ctx.db.session() as s:
-        setup = repo.get_setup(s, connection_id=ctx.connection_id)
-        cursor = repo.get_cursor(s, connection_id=ctx.connection_id, resource=CURSOR)
-    if setup is None:
-        return None, started, []
-    since = datetime.fromisoformat(cursor) if cursor else setup.cutover_at
-    return setup.cutover_at, started, list(ctx.web.orders(modified_since=since - OVERLAP))
-
-
-def ingest_orders(ctx: SyncContext) -> int:
-    """Store every web order modified since the cursor (no POS call); the number read.
-
-    The cursor moves only after the batch is stored and never past the run's start.
-    """
-    return len(_ingest(ctx))
-
-
-def _ingest(ctx: SyncContext) -> list[WebOrder]:
-    cutover, started, orders = _read_new(ctx)
-    if cutover is None:
-        return []
-    now = ctx.clock()
-    with ctx.db.session() as s:
-        for order in orders:
-            store.store(s, connection_id=ctx.connection_id, order=order, cutover=cutover, now=now)
-        stamps = [o.modified_on or o.created_on for o in orders]
-        if stamps:
-            # Fixed-width UTC text sorts like time, so a concurrent run never moves it back.
-            value = min(max(stamps), started).astimezone(UTC).strftime(CURSOR_FORMAT)
-            repo.advance_cursor(
-                s, connection_id=ctx.connection_id, resource=CURSOR, value=value, now=now
-            )
-        s.commit()
-    return orders
-
-
 def _candidates(session: Session, *, connection_id: int) -> list[int]:
-    """Pending orders, and failed ones the sync has cured since (their SKUs are all linked
-    now: checked here in the database, so a lasting failure costs no API call), oldest first."""
+    """Pending orders, failed ones the sync has cured since (their SKUs are all linked now:
+    checked here in the database, so a lasting failure costs no API call), and unreadable
+    ones, read again each run (issue 10); oldest first."""
     rows = repo.orders_with_status(
         session, connection_id=connection_id, statuses=(OrderStatus.PENDING, OrderStatus.FAILED)
     )
-    wanted = [r for r in rows if r.status == OrderStatus.PENDING or _cured(session, r)]
+    wanted = [
+        r
+        for r in rows
+        if r.status == OrderStatus.PENDING or r.reason_code in REREAD or _cured(session, r)
+    ]
     return [r.web_order_id for r in sorted(wanted, key=lambda r: r.web_created_on)]
 
 
@@ -157,18 +131,20 @@ def push_orders(
     if dry_run:
         return _preview(ctx)
     started = ctx.clock()
-    fresh = _ingest(ctx)
-    read = len(fresh)
+    fresh = ingest(ctx)
+    read = len(fresh.orders)
     with ctx.db.session() as s:
         set_up = repo.get_setup(s, connection_id=ctx.connection_id) is not None
         ids = _candidates(s, connection_id=ctx.connection_id) if set_up else []
-    lookups = PosLookups(ctx, read={o.id: o for o in fresh}, pending=len(ids))
+    lookups = PosLookups(ctx, read={o.id: o for o in fresh.orders}, pending=len(ids))
     statuses = (OrderStatus.PENDING, OrderStatus.FAILED)
     outcomes = tuple(attempt(ctx, i, statuses=statuses, lookups=lookups, actor=actor) for i in ids)
-    result = OrderRunResult(False, set_up, read, outcomes, started, ctx.clock())
+    bad = len(fresh.unreadable)
+    result = OrderRunResult(False, set_up, read, outcomes, started, ctx.clock(), bad)
     log.info(
-        "order run read=%d %s duration_s=%.2f",
+        "order run read=%d unreadable=%d %s duration_s=%.2f",
         read,
+        bad,
         " ".join(f"{k}={v}" for k, v in sorted(result.counts.items())),
         (result.finished_at - started).total_seconds(),
     )
@@ -178,7 +154,8 @@ def push_orders(
 def _preview(ctx: SyncContext) -> OrderRunResult:
     """What ``push_orders`` would do now, from reads only."""
     started = ctx.clock()
-    cutover, _, read = _read_new(ctx)
+    read = read_new(ctx)
+    cutover = read.cutover
     if cutover is None:
         return OrderRunResult(True, False, 0, (), started, ctx.clock())
     cid = ctx.connection_id
@@ -191,13 +168,22 @@ def _preview(ctx: SyncContext) -> OrderRunResult:
         candidates = _candidates(s, connection_id=cid)
         fresh = [
             o
-            for o in read
+            for o in read.orders
             if o.id not in waiting
             and repo.get_order(s, connection_id=cid, web_order_id=o.id) is None
         ]
-        by_id = {o.id: o for o in read}
-        again = [by_id.get(i) or ctx.web.order(i) for i in candidates]
-        for order in [*fresh, *(o for o in again if o is not None)]:
+        by_id = {o.id: o for o in read.orders}
+        unread = _unreadable_to_push(s, cid, read, waiting)
+        again: list[WebOrder] = []
+        for i in candidates:
+            try:
+                found = by_id.get(i) or (None if i in unread else ctx.web.order(i))
+            except RecordError as exc:
+                unread[i] = (waiting[i].web_order_name, str(exc))
+                continue
+            if found is not None:
+                again.append(found)
+        for order in [*fresh, *again]:
             links = store.link_views(
                 s, connection_id=cid, skus=[ln.sku or "" for ln in order.line_items]
             )
@@ -214,6 +200,15 @@ def _preview(ctx: SyncContext) -> OrderRunResult:
                     problems=decision.problems,
                 )
             )
+    for i, (name, reason) in unread.items():
+        row = waiting.pop(i, None)
+        status = row.status if row else "new"
+        outcomes.append(OrderOutcome(name, i, Verdict.FAIL, status, INVALID_RECORD, reason))
+    for record in read.unreadable:
+        if record.id is None:
+            name = unreadable.subject(record)
+            code = store.UNREADABLE_NO_ID
+            outcomes.append(OrderOutcome(name, 0, Verdict.FAIL, "new", code, record.reason))
     for row in waiting.values():  # skipped and failed orders not due in this run
         verdict = Verdict.SKIP if row.status == OrderStatus.SKIPPED else Verdict.FAIL
         waits = "the link" if row.reason_code in SELF_HEALING else "a resync (R17)"
@@ -227,7 +222,25 @@ def _preview(ctx: SyncContext) -> OrderRunResult:
                 f"waits for {waits}: {row.reason}",
             )
         )
-    return OrderRunResult(True, True, len(read), tuple(outcomes), started, ctx.clock())
+    return OrderRunResult(
+        True, True, len(read.orders), tuple(outcomes), started, ctx.clock(), len(read.unreadable)
+    )
+
+
+def _unreadable_to_push(
+    session: Session, cid: int, read: OrderRead, waiting: dict[int, Order]
+) -> dict[int, tuple[str, str]]:
+    """Order id → (name, reason) of the unreadable records a run would fail, not those
+    already on POS or never to be pushed (a run only reports those)."""
+    found: dict[int, tuple[str, str]] = {}
+    for r in read.unreadable:
+        if r.id is None:
+            continue
+        known = waiting.get(r.id) or repo.get_order(session, connection_id=cid, web_order_id=r.id)
+        if known is None or known.status in store.NOT_ON_POS:
+            name = known.web_order_name if known else r.name or f"web order {r.id}"
+            found[r.id] = (name, r.reason)
+    return found
 
 
 RESYNC_RESULTS = (

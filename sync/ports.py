@@ -22,6 +22,7 @@ from sync.domain import (
     PosProduct,
     PosVariant,
     PriceList,
+    Unreadable,
     Webhook,
     WebInventoryLevel,
     WebOrder,
@@ -122,10 +123,11 @@ class WebApi(Protocol):
 
     def update_variant_price(self, variant_id: int, price: Money) -> None: ...
 
-    def orders(
+    def order_records(
         self, *, created_since: datetime | None = None, modified_since: datetime | None = None
-    ) -> Iterator[WebOrder]:
-        """Open, closed and cancelled orders (``status=any`` is empty on Sapo: three reads)."""
+    ) -> Iterator[WebOrder | Unreadable]:
+        """Open, closed and cancelled orders (``status=any`` is empty on Sapo: three reads),
+        each once; one Sapo sends unparseable comes as ``Unreadable``, not as an error."""
         ...
 
     def order(self, order_id: int) -> WebOrder | None: ...

@@ -136,9 +136,9 @@ def link_rows(sb: Sandbox, cid: int, skus: tuple[str, ...], now: datetime) -> li
 
 
 @contextmanager
-def demo_shop(url: str) -> Iterator[Shop]:
+def demo_shop(url: str, *, leak_rate: float = 2.0) -> Iterator[Shop]:
     """The demo shop just after setup: four SKUs linked, cut-over now, Sapo's default config."""
-    with Sandbox("demo") as sb:
+    with Sandbox("demo", leak_rate=leak_rate) as sb:
         pos, web = clients_for(sb)
         db = Database(url)
         db.upgrade()
