@@ -93,6 +93,8 @@ PROBLEMS: Mapping[str, frozenset[str]] = _codes(
         "pos_rejected": ("order", "error"),
         "customer_rejected": ("order", "error"),
         "invalid_record": ("order", "error"),
+        "unreadable_no_id": ("order", "error"),
+        "unreadable_change": ("order", "pos_order", "error"),
         "cancelled_after_push": ("pos_order",),
     }
 )

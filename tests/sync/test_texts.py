@@ -18,6 +18,8 @@ ELSEWHERE = frozenset(
         "pos_rejected",
         "customer_rejected",
         "invalid_record",
+        "unreadable_no_id",
+        "unreadable_change",
         "cancelled_after_push",
     }
 )
