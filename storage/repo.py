@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -586,34 +586,48 @@ def count_cost_review(session: Session, *, connection_id: int) -> int:
 def acquire_lease(
     session: Session, *, name: str, holder: str, now: datetime, ttl: timedelta
 ) -> bool:
-    """Take or renew the lease ``name``; False while another holder's lease is current."""
-    row = session.get(Lease, name, with_for_update=True)
-    if row is None:
-        try:
-            with session.begin_nested():
-                session.add(Lease(name=name, holder=holder, expires_at=now + ttl))
-                session.flush()
-        except IntegrityError:
-            return False
+    """Take or renew the lease ``name``; False while another holder's lease is current.
+
+    One conditional UPDATE decides, so the database settles a race on both engines: SQLite
+    ignores ``FOR UPDATE``, and a lease read first and written after let two processes
+    each see it expired and each take it. A missing lease is inserted; of two inserts the
+    primary key lets one through.
+    """
+    taken = session.exec(
+        update(Lease)
+        .where(
+            col(Lease.name) == name,
+            or_(col(Lease.holder) == holder, col(Lease.expires_at) <= now),
+        )
+        .values(holder=holder, expires_at=now + ttl)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount == 1:
         return True
-    if row.holder != holder and row.expires_at > now:
+    if session.exec(select(Lease.name).where(Lease.name == name)).first() is not None:
+        return False  # another holder's, and current
+    try:
+        with session.begin_nested():
+            session.add(Lease(name=name, holder=holder, expires_at=now + ttl))
+            session.flush()
+    except IntegrityError:  # another process inserted it first: the lease is theirs
         return False
-    row.holder, row.expires_at = holder, now + ttl
-    session.add(row)
-    session.flush()
     return True
 
 
 def get_lease(session: Session, *, name: str) -> Lease | None:
     """The lease row (who holds it and until when), to tell a person who is syncing."""
-    return session.get(Lease, name)
+    return session.get(Lease, name, populate_existing=True)
 
 
 def release_lease(session: Session, *, name: str, holder: str) -> None:
-    row = session.get(Lease, name)
-    if row is not None and row.holder == holder:
-        session.delete(row)
-        session.flush()
+    """Give the lease back, only while ``holder`` still has it: a holder whose lease
+    expired and was taken over must not delete its successor's."""
+    session.exec(
+        delete(Lease)
+        .where(col(Lease.name) == name, col(Lease.holder) == holder)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def delivery_key_stored(key: str) -> str:
