@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync import texts
+from sync import order_store, relink, scheduler_jobs, texts
 from tests.sync.problem_samples import Sample, all_samples, gone_again
 
 # Codes made where plain data is not enough (a database, an order, a person's click): their
@@ -37,6 +37,19 @@ def test_the_samples_reach_every_code_of_the_catalogue_and_the_preflight() -> No
     made = {s.code for s in all_samples()}
     assert sorted(set(texts.PROBLEMS) - made - ELSEWHERE) == []
     assert made <= set(texts.PROBLEMS)
+
+
+def test_every_code_the_sync_names_is_in_the_registry() -> None:
+    """The codes sync modules name as constants (order errors, job failures, link reasons a
+    later cycle reports again) have an entry, so none can reach a person untranslated."""
+    named = {
+        *order_store.ORDER_ERROR_CODES,
+        *order_store.RECURRING,
+        order_store.CANCELLED_AFTER_PUSH,
+        *relink.GONE_CODES,
+        scheduler_jobs.JOB_FAILED,
+    }
+    assert sorted(named - set(texts.PROBLEMS)) == []
 
 
 def test_parameters_are_plain_json_and_values_are_raw() -> None:
