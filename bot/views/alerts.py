@@ -61,7 +61,7 @@ def alert_message(t: Translator, a: AlertInfo, tz: ZoneInfo, stamp: str) -> Mess
     elif a.resolved_at is not None:
         blocks.append(context(t("alert.resolved", at=when(a.resolved_at, tz))))
     else:
-        fixes = act.error_buttons(t, a.error_id, a.kind, a.subject)
+        fixes = act.error_buttons(t, a.error_id, a.kind, a.subject, a.code)
         blocks.append(actions(fixes, block_id=f"alert.{a.error_id}.{stamp}"))
     said = problem_plain(t, a.code, a.params, a.message, 300)
     kind = t(KIND_KEYS.get(a.kind, "list.kind.product"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.i18n import Translator
 from bot.text import esc
 from bot.views.kit import Block, button, confirm_dialog
+from sync.order_store import UNREADABLE_NO_ID
 
 # action_id -> what the click does; listeners register exactly these.
 PAGE = "sapo.page"
@@ -51,10 +52,13 @@ def resync_button(t: Translator, order_name: str) -> Block:
     return button(t("btn.resync"), RESYNC, order_name, style="primary")
 
 
-def error_buttons(t: Translator, error_id: int, kind: str, subject: str) -> list[Block]:
+def error_buttons(t: Translator, error_id: int, kind: str, subject: str, code: str) -> list[Block]:
     """The action that fixes the error, then Dismiss."""
-    if subject.startswith("job:"):  # a scheduler job failed: nothing to press but Dismiss
-        fixes = []
+    fixes: list[Block] = []
+    if subject.startswith("job:") or code == UNREADABLE_NO_ID:
+        # A failed scheduler job, or a web order without an id to resync it by (it is fixed
+        # on Sapo and read again on its own): nothing to press but Dismiss.
+        pass
     elif kind == "order":
         fixes = [resync_button(t, subject)]
     else:

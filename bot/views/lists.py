@@ -160,7 +160,7 @@ def errors_page(
             problem_text(t, row.code, row.params, row.message, 500),
             t("list.error.meta", count=row.count, last=when(row.last_seen, tz)),
         ]
-        buttons = act.error_buttons(t, row.id, row.kind, row.subject)
+        buttons = act.error_buttons(t, row.id, row.kind, row.subject, row.code)
         blocks.append(section("\n".join(lines)))
         blocks.append(actions(buttons, block_id=f"e{i}.{stamp}"))
     return _finish(t, blocks, rows, total, query, stamp)

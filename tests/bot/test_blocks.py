@@ -230,3 +230,24 @@ def test_help_and_preflight_are_valid(lang: str) -> None:
         FindingLine(f"code{i % 30}", LONG, (("web", EVIL, LONG),) * 5) for i in range(400)
     )
     _valid(preflight_message(t, PreflightView(False, findings, findings, 10**6, 10**6)))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_order_error_without_an_order_id_offers_no_resync(lang: str) -> None:
+    """A web order Sapo sent without a readable id cannot be resynced by number: its error
+    offers Dismiss only, in the list and in the alert; other order errors offer Resync (R17,
+    R19, issue 10)."""
+    t = Translator(lang)
+    garbled = ErrorRow(
+        1, "order", "web order without id (fp:ab12)", "unreadable_no_id", LONG, 1, NOW
+    )
+    failed = ErrorRow(2, "order", "#1042", "sku_not_linked", LONG, 1, NOW)
+    msg = errors_page(t, [garbled, failed], 2, ListQuery("errors"), TZ, "s")
+    rows = [b for b in msg.blocks if b["type"] == "actions" and b["block_id"].startswith("e")]
+    pressed = [[e["action_id"] for e in b["elements"]] for b in rows]
+    assert pressed == [[act.DISMISS], [act.RESYNC, act.DISMISS]]
+    alert = alert_message(
+        t, AlertInfo(1, "order", garbled.subject, "unreadable_no_id", LONG, 1, NOW, NOW), TZ, "s"
+    )
+    ids = [e["action_id"] for b in alert.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert ids == [act.DISMISS]
