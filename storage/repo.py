@@ -76,6 +76,13 @@ def lock_link(session: Session, *, connection_id: int, sku: str) -> Link | None:
     ).first()
 
 
+def link_status(session: Session, *, link_id: int) -> str | None:
+    """A link's status as last committed (None once gone), read without flushing the
+    session: its pending writes would take SQLite's one write lock until it commits."""
+    with session.no_autoflush:
+        return session.exec(select(Link.status).where(Link.id == link_id)).first()
+
+
 def all_links(session: Session, *, connection_id: int) -> Sequence[Link]:
     return session.exec(select(Link).where(Link.connection_id == connection_id)).all()
 

@@ -153,17 +153,26 @@ def _live_rows(ctx: SyncContext, session: Session, skus: Sequence[str]) -> dict[
     return {sku: row for sku, row in rows.items() if row.status == LinkStatus.LINKED.value}
 
 
+def _still_linked(session: Session, row: Link) -> bool:
+    """Right before its write: a person may have disconnected or deleted the link since its
+    chunk was read, while the writes before it were on the wire (R15, R16). One read by
+    primary key, no API call."""
+    assert row.id is not None
+    return repo.link_status(session, link_id=row.id) == LinkStatus.LINKED.value
+
+
 def _stock(
     ctx: SyncContext, pushes: Sequence[PushStock], *, now: datetime, outcome: Outcome
 ) -> None:
-    """Set web stock (R8) chunk by chunk; a link disconnected meanwhile is skipped (R15)."""
+    """Set web stock (R8) chunk by chunk; a link disconnected or deleted meanwhile, even
+    while the chunk's earlier writes were sent, is skipped (R15, R16)."""
     for start in range(0, len(pushes), CHUNK):
         chunk = pushes[start : start + CHUNK]
         with ctx.db.session() as session:
             rows = _live_rows(ctx, session, [p.sku for p in chunk])
             for push in chunk:
                 row = rows.get(push.sku)
-                if row is None:
+                if row is None or not _still_linked(session, row):
                     continue
                 try:
                     ctx.web.set_stock(
@@ -187,14 +196,15 @@ def _stock(
 def _prices(
     ctx: SyncContext, pushes: Sequence[PushPrice], *, now: datetime, outcome: Outcome
 ) -> None:
-    """Set web prices from the configured price list (R18), chunk by chunk."""
+    """Set web prices from the configured price list (R18), chunk by chunk; a link no longer
+    linked when its turn comes is skipped (R15, R16)."""
     for start in range(0, len(pushes), CHUNK):
         chunk = pushes[start : start + CHUNK]
         with ctx.db.session() as session:
             rows = _live_rows(ctx, session, [p.sku for p in chunk])
             for push in chunk:
                 row = rows.get(push.sku)
-                if row is None:
+                if row is None or not _still_linked(session, row):
                     continue
                 try:
                     ctx.web.update_variant_price(push.web_variant_id, push.after)
