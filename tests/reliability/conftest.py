@@ -90,13 +90,15 @@ def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path}/bot.db"
 
 
-@pytest.fixture
-def linked(database_url: str, slack: FakeSlack, shop_sandbox: Sandbox) -> Iterator[Harness]:
-    """The bot on a demo shop whose pairs the real engine linked, on each database."""
+@contextmanager
+def linked_bot(
+    database_url: str, slack: FakeSlack, sb: Sandbox, **overrides: Any
+) -> Iterator[Harness]:
+    """The bot (settings ``overrides`` applied) on a shop whose pairs the real engine linked."""
     migrated = Database(database_url)
     migrated.upgrade()  # the app migrates SQLite itself; PostgreSQL is migrated by ops
     migrated.dispose()
-    settings = bot_settings(database_url, slack, shop_sandbox)
+    settings = bot_settings(database_url, slack, sb, **overrides)
     with running_bot(settings, slack) as bot:
         ctx = bot.bot.deps.ctx
         with ctx.db.session() as s:
@@ -105,6 +107,13 @@ def linked(database_url: str, slack: FakeSlack, shop_sandbox: Sandbox) -> Iterat
             )
             s.commit()
         assert engine.run_cycle(ctx, actor="test").ok
+        yield bot
+
+
+@pytest.fixture
+def linked(database_url: str, slack: FakeSlack, shop_sandbox: Sandbox) -> Iterator[Harness]:
+    """The bot on a demo shop whose pairs the real engine linked, on each database."""
+    with linked_bot(database_url, slack, shop_sandbox) as bot:
         yield bot
 
 

@@ -26,9 +26,9 @@ from bot.views import buttons as act
 from sandbox import Sandbox
 from storage import repo
 from storage.engine import Database
-from sync import engine, links
+from sync import links
 from tests.bot.harness import ADMIN, Harness, Sent, button
-from tests.reliability.conftest import bot_settings, link_status, running_bot
+from tests.reliability.conftest import bot_settings, link_status, linked_bot, running_bot
 from tests.reliability.support import wait_for
 from tests.support.db import database
 from tests.support.fake_slack import FakeSlack
@@ -133,18 +133,7 @@ DEMO_SKUS = ["DLD-38", "DLD-39", "DLD-40", "DLD-41", "GTT-38", "GTT-39"]  # link
 @pytest.fixture
 def two_admins(database_url: str, slack: FakeSlack, shop_sandbox: Sandbox) -> Iterator[Harness]:
     """The bot on the linked demo shop with two sync admins, on each database."""
-    migrated = Database(database_url)
-    migrated.upgrade()  # the app migrates SQLite itself; PostgreSQL is migrated by ops
-    migrated.dispose()
-    settings = bot_settings(database_url, slack, shop_sandbox, slack_admin_users=ADMINS)
-    with running_bot(settings, slack) as bot:
-        ctx = bot.bot.deps.ctx
-        with ctx.db.session() as s:
-            repo.record_setup(
-                s, connection_id=ctx.connection_id, cutover_at=ctx.clock(), completed_by="t"
-            )
-            s.commit()
-        assert engine.run_cycle(ctx, actor="test").ok
+    with linked_bot(database_url, slack, shop_sandbox, slack_admin_users=ADMINS) as bot:
         yield bot
 
 
