@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -35,6 +36,7 @@ from sync.clock import Clock, system_clock
 from sync.context import SyncContext
 from sync.errors import UserError
 from sync.scheduler import SyncScheduler
+from sync.scheduler_jobs import default_jobs
 
 log = logging.getLogger(__name__)
 # ``scheduler=`` takes a factory: the scheduler needs the context and the bot's cycle hook,
@@ -169,7 +171,8 @@ def build_app(
     deps.runs = hook
     sched: Any = None
     if with_scheduler:
-        factory = scheduler or _default_scheduler(clock)
+        retention = timedelta(days=settings.delivery_retention_days)
+        factory = scheduler or _default_scheduler(clock, retention)
         sched = factory(ctx, [hook])
         deps.scheduler = sched
         deps.scheduler_healthy = lambda: bool(sched.healthy)
@@ -196,9 +199,10 @@ def build_app(
     )
 
 
-def _default_scheduler(clock: Clock) -> SchedulerFactory:
+def _default_scheduler(clock: Clock, retention: timedelta) -> SchedulerFactory:
     def make(ctx: SyncContext, on_cycle: Sequence[Callable[[Any], None]]) -> SyncScheduler:
-        return SyncScheduler(ctx, clock=clock, on_cycle=on_cycle)
+        jobs = default_jobs(delivery_retention=retention)
+        return SyncScheduler(ctx, clock=clock, jobs=jobs, on_cycle=on_cycle)
 
     return make
 

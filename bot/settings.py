@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # Calls per second Sapo's bucket leaks (sheet §4.2: 2/s); the clients pace themselves by it.
     sapo_leak_rate: float = Field(default=2.0, gt=0, le=1000)
     sapo_webhook_secret: SecretStr | None = None
+    # Days a webhook delivery (or Slack request) id is kept to refuse replays; longer than
+    # any sender's retry period (Sapo's is reported as up to 48 h, sheet §2.10).
+    delivery_retention_days: int = Field(default=7, ge=3, le=365)
     public_url: str | None = None
 
     slack_bot_token: SecretStr | None = None

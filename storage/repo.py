@@ -655,3 +655,26 @@ def claim_delivery(session: Session, *, connection_id: int, key: str, now: datet
     except IntegrityError:
         return False
     return True
+
+
+# ---------------------------------------------------------------- retention
+
+
+def prune_deliveries(
+    session: Session, *, connection_id: int, received_before: datetime, limit: int
+) -> int:
+    """Delete at most ``limit`` of the oldest idempotency keys received before
+    ``received_before``; returns how many went. One short statement per batch, so a large
+    backlog never holds the table's locks for long (the caller commits between batches)."""
+    oldest = (
+        select(Delivery.id)
+        .where(Delivery.connection_id == connection_id, Delivery.received_at < received_before)
+        .order_by(col(Delivery.received_at))
+        .limit(limit)
+    )
+    result = session.exec(
+        delete(Delivery)
+        .where(col(Delivery.id).in_(oldest.scalar_subquery()))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)

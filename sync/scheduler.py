@@ -25,6 +25,7 @@ from storage import repo
 from sync.clock import Clock, system_clock
 from sync.context import SyncContext
 from sync.scheduler_jobs import (
+    JOB_MAINTENANCE,
     JOB_NAMES,
     JOB_ORDERS,
     Intervals,
@@ -47,8 +48,9 @@ LEASE_JOB = "lease"
 # lease its own so it is renewed however long a job runs.
 EXECUTOR_OF = {JOB_ORDERS: "orders", LEASE_JOB: "lease"}
 # Started jobs run at once except the full pass, which waits one interval: a restart loop
-# must not trigger a full reconciliation every time.
-FIRST_RUN_NOW = frozenset(JOB_NAMES) - {"full"}
+# must not trigger a full reconciliation every time. Maintenance is cheap and bounded, and
+# waiting an hour would let frequent restarts starve it.
+FIRST_RUN_NOW = frozenset((*JOB_NAMES, JOB_MAINTENANCE)) - {"full"}
 
 
 class SyncScheduler:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from storage import repo
@@ -16,7 +16,8 @@ from sync.domain import ConfigSnapshot, ErrorKind
 from sync.plan import Problem
 
 JOB_ORDERS, JOB_STOCK, JOB_CATALOG, JOB_FULL = "orders", "stock", "catalog", "full"
-JOB_NAMES = (JOB_ORDERS, JOB_STOCK, JOB_CATALOG, JOB_FULL)
+JOB_NAMES = (JOB_ORDERS, JOB_STOCK, JOB_CATALOG, JOB_FULL)  # the sync jobs, timed by config
+JOB_MAINTENANCE = "maintenance"  # housekeeping, on a fixed interval
 INTERVAL_FIELDS = {
     JOB_ORDERS: "order_interval_s",
     JOB_STOCK: "stock_interval_s",
@@ -30,6 +31,8 @@ _DEFAULTS = ConfigSnapshot(
     effective_from=datetime.min.replace(tzinfo=UTC),
 )
 DEFAULT_INTERVALS = {name: float(getattr(_DEFAULTS, f)) for name, f in INTERVAL_FIELDS.items()}
+# Housekeeping is not the shop's business, so its interval is not in the saved config (R18).
+DEFAULT_INTERVALS[JOB_MAINTENANCE] = 3600.0
 
 JobFn = Callable[[SyncContext], object]
 JOB_FAILED = "job_failed"
@@ -41,15 +44,20 @@ def error_kind(job: str) -> ErrorKind:
     return ErrorKind.ORDER if job == JOB_ORDERS else ErrorKind.PRODUCT
 
 
-def default_jobs() -> dict[str, JobFn]:
+def default_jobs(*, delivery_retention: timedelta | None = None) -> dict[str, JobFn]:
     """The jobs the product runs: the same functions as the CLI and the bot call.
 
     Nothing but the order run happens before setup. Every catalog pass first stores the web
     orders placed since the last read, so the stock it pushes subtracts them (the in-flight
     ledger): an order that lands between two order runs never has its stock raised back.
+    Maintenance forgets idempotency keys older than ``delivery_retention`` (set up or not:
+    webhooks and Slack requests are recorded either way).
     """
     from sync.cycle import catalog_pass, is_set_up
+    from sync.maintenance import DEFAULT_RETENTION, prune_deliveries
     from sync.orders import push_orders
+
+    retention = delivery_retention or DEFAULT_RETENTION
 
     def cycle(*, full: bool) -> JobFn:
         def run(ctx: SyncContext) -> object:
@@ -64,6 +72,7 @@ def default_jobs() -> dict[str, JobFn]:
         JOB_STOCK: cycle(full=False),
         JOB_CATALOG: cycle(full=False),
         JOB_FULL: cycle(full=True),
+        JOB_MAINTENANCE: lambda ctx: prune_deliveries(ctx, retention=retention),
     }
 
 

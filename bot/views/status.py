@@ -30,6 +30,7 @@ JOB_KEYS = {
     "stock": "job.stock",
     "catalog": "job.catalog",
     "full": "job.full",
+    "maintenance": "job.maintenance",
 }
 
 
