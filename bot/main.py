@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -28,6 +29,7 @@ from bot.logs import configure_logging
 from bot.middleware import dedupe_redeliveries
 from bot.settings import Settings, require
 from bot.text import esc
+from bot.views.problems import refusal
 from bot.worker import Worker
 from storage import repo
 from storage.engine import Database
@@ -158,7 +160,7 @@ def build_app(
         t=t,
         tz=tz,
         admins=frozenset(settings.slack_admin_users),
-        worker=Worker(max_workers=workers),
+        worker=Worker(max_workers=workers, tell=partial(refusal, t)),
         alert_channel=settings.slack_alert_channel,
     )
     alerts = None
@@ -212,7 +214,7 @@ def _error_handler(deps: BotDeps) -> Any:
 
     def handle(error: Exception, body: dict[str, Any], respond: Any) -> None:
         if isinstance(error, UserError):
-            text = "⚠️ " + esc(str(error), 500)
+            text = "⚠️ " + esc(refusal(deps.t, error), 500)
         else:
             user = str((body.get("user") or {}).get("id") or body.get("user_id") or "")
             text = deps.t("error.incident", id=log_incident(error, where="listener", user=user))

@@ -80,6 +80,8 @@ def resync(deps: BotDeps, order_name: str, *, actor: str) -> Outcome:
         detail=done.message,
         pos_code=done.pos_order_code,
         not_live=done.not_live,
+        said=done.said,
+        not_live_said=done.not_live_said,
     )
 
 

@@ -64,6 +64,7 @@ def page(deps: BotDeps, query: ListQuery) -> Message:
                     pos_code=row.pos_order_code,
                     reason=row.reason,
                     created=row.web_created_on,
+                    reason_params=row.reason_params,
                 )
                 for row in rows
             ]

@@ -17,7 +17,9 @@ class Worker:
     """Runs jobs in the background; a ``UserError`` goes to ``on_user_error``, anything
     else becomes an incident whose id goes to ``on_incident``."""
 
-    def __init__(self, *, max_workers: int = 2) -> None:
+    def __init__(self, *, max_workers: int = 2, tell: Callable[[SyncError], str] = str) -> None:
+        # ``tell`` words a refusal for the person (``bot.views.problems.refusal``)
+        self._tell = tell
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="sapo-bot")
         self._lock = threading.Lock()
         self._pending: set[Future[None]] = set()
@@ -37,7 +39,7 @@ class Worker:
             except UserError as exc:
                 log.info("refused what=%s user=%s reason=%s", what, user or "-", exc)
                 if on_user_error is not None:
-                    _quietly(on_user_error, str(exc), what)
+                    _quietly(on_user_error, self._tell(exc), what)
             except SyncError as exc:
                 # Sapo is down, refused a credential or sent a bad record: the message says
                 # which (never a secret), so the person reads it rather than an incident id.

@@ -104,6 +104,11 @@ class Order(SQLModel, table=True):
     attempts: int = Field(default=0)
     reason_code: str | None = Field(default=None, max_length=60)
     reason: str | None = Field(default=None, max_length=2000)
+    # ``reason`` as a sentence of sync.texts (its "key" names the template, the rest fill
+    # it), so the order list tells it in the bot's language; None on rows written before
+    reason_params: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSONText(), nullable=True)
+    )
     claimed_at: datetime | None = _ts(nullable=True)
     pushed_at: datetime | None = _ts(nullable=True)
     created_at: datetime = _ts()

@@ -16,7 +16,7 @@ from sync.domain import (
     Money,
     normalize_sku,
 )
-from sync.errors import UserError
+from sync.errors import no_linked_product
 from sync.facts import display_options, effective_values, floor_zero
 from sync.texts import Params
 
@@ -83,7 +83,7 @@ def compare(ctx: SyncContext, sku: str) -> Comparison:
     with ctx.db.session() as session:
         row = repo.get_link(session, connection_id=ctx.connection_id, sku=key)
         if row is None or row.status == LinkStatus.DELETED.value:
-            raise UserError(f"no linked product has SKU {key!r}")
+            raise no_linked_product(key)
         config = config_at(session, connection_id=ctx.connection_id, moment=now)
         if config is None:
             lists, branches = ctx.pos.price_lists(), ctx.pos.locations()

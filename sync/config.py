@@ -11,6 +11,7 @@ from storage.engine import Session
 from storage.models import ConfigVersion
 from sync.domain import ConfigSnapshot, Location, PriceList
 from sync.errors import FatalError, UserError
+from sync.texts import msg, part
 
 DEFAULT_PRICE_LIST_CODE = "BANLE"
 MIN_INTERVAL_S = 15
@@ -111,18 +112,23 @@ def save_config(
     if stock_ids is None:
         stock_ids = before.stock_location_ids
     if price_list_id not in list_ids:
-        raise UserError(f"unknown price list {price_list_id}")
+        said = msg("unknown_price_list", price_list_id=price_list_id)
+        raise UserError(f"unknown price list {price_list_id}", said=said)
     if order_location_id not in branch_ids:
-        raise UserError(f"unknown branch {order_location_id}")
+        said = msg("unknown_branch", branch_id=order_location_id)
+        raise UserError(f"unknown branch {order_location_id}", said=said)
     if not stock_ids:
-        raise UserError("choose at least one branch whose stock counts")
+        text = "choose at least one branch whose stock counts"
+        raise UserError(text, said=msg("no_stock_branch"))
     unknown = sorted(set(stock_ids) - branch_ids)
     if unknown:
-        raise UserError(f"unknown branch {unknown[0]}")
+        said = msg("unknown_branch", branch_id=unknown[0])
+        raise UserError(f"unknown branch {unknown[0]}", said=said)
     intervals = {name: getattr(change, name) or getattr(before, name) for name in INTERVALS}
     for name, value in intervals.items():
         if value < MIN_INTERVAL_S:
-            raise UserError(f"{name} must be at least {MIN_INTERVAL_S} seconds")
+            said = msg("interval_too_short", name=part(name), seconds=MIN_INTERVAL_S)
+            raise UserError(f"{name} must be at least {MIN_INTERVAL_S} seconds", said=said)
     row = ConfigVersion(
         connection_id=connection_id,
         version=0,

@@ -31,6 +31,7 @@ from sync.plan import (
     Problem,
     WebFacts,
 )
+from sync.texts import msg
 
 if TYPE_CHECKING:
     from sync.snapshot import PriceListIds, Snapshot
@@ -196,7 +197,10 @@ def _to_web(
             )
             why = f"new POS variant of a product linked to web product {web.product_id} (R7)"
             location = snapshot.web_location_id
-            out.append(CreateWebVariant(web.product_id, new, ref.item, web, qty, location, why))
+            said = msg("plan_create_web_variant", web_product_id=web.product_id)
+            out.append(
+                CreateWebVariant(web.product_id, new, ref.item, web, qty, location, why, said)
+            )
         return out
     variants = tuple(
         NewWebVariant(r.key, price, r.item.options, r.item.barcode, initial_stock=qty)
@@ -207,7 +211,8 @@ def _to_web(
     why = "only on POS: created on the web, hidden, without images (R3, R9, R12)"
     sources = tuple(r.item for r, _ in priced)
     location = snapshot.web_location_id
-    return [CreateWebProduct(product.id, created, sources, tuple(stock), location, why)]
+    said = msg("plan_create_web")
+    return [CreateWebProduct(product.id, created, sources, tuple(stock), location, why, said)]
 
 
 def _to_pos(
@@ -249,9 +254,9 @@ def _to_pos(
                 problems.append(_mismatch(ref, "POS"))
                 continue
             why = f"new web variant of a product linked to POS product {pos.product_id} (R7)"
-            out.append(
-                CreatePosVariant(pos.product_id, new_variant(ref), branch, ref.item, pos, why)
-            )
+            said = msg("plan_create_pos_variant", pos_product_id=pos.product_id)
+            made = new_variant(ref)
+            out.append(CreatePosVariant(pos.product_id, made, branch, ref.item, pos, why, said))
         return out
     new = NewPosProduct(
         name=product.name,
@@ -260,7 +265,8 @@ def _to_pos(
         location_id=branch,
     )
     why = "only on the web: created on POS, web price as cost price, flagged for review (R3, R6)"
-    return [CreatePosProduct(product.id, new, tuple(r.item for r in refs), why)]
+    said = msg("plan_create_pos")
+    return [CreatePosProduct(product.id, new, tuple(r.item for r in refs), why, said)]
 
 
 def stock_branch(config: ConfigSnapshot) -> int:

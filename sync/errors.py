@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 class SyncError(Exception):
     """Base of every error the sync core raises on purpose."""
@@ -52,4 +55,19 @@ class RecordError(SyncError):
 
 
 class UserError(SyncError):
-    """Something a person asked for cannot be done; shown to them as it is."""
+    """Something a person asked for cannot be done; shown to them.
+
+    The message is English (logs, CLI); ``said`` is the same sentence as a ``msg.*``
+    fragment of ``sync.texts`` (``msg("no_linked_sku", sku=...)``): its key is the code,
+    the rest its parameters, so the bot tells it in the reader's language.
+    """
+
+    def __init__(self, message: str, *, said: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.said = said
+
+
+def no_linked_product(sku: str) -> UserError:
+    """The refusal of a link command or a compare naming a SKU that has no link."""
+    said = {"key": "msg.no_linked_sku", "sku": sku}  # sync.texts.msg, spelled out: no import
+    return UserError(f"no linked product has SKU {sku!r}", said=said)

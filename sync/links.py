@@ -12,9 +12,10 @@ from storage.models import Link
 from sync import linkrows
 from sync.context import SyncContext
 from sync.domain import LinkStatus, normalize_sku
-from sync.errors import UserError
+from sync.errors import UserError, no_linked_product
 from sync.facts import pos_facts, web_facts
 from sync.plan import PosFacts, WebFacts
+from sync.texts import msg
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def reconnect(ctx: SyncContext, sku: str, *, actor: str) -> LinkChange:
         row = _find(session, ctx.connection_id, key)
         status = LinkStatus(row.status)
         ids = (row.pos_product_id, row.pos_variant_id, row.web_product_id, row.web_variant_id)
-    fresh: tuple[PosFacts, WebFacts] | str | None = None
+    fresh: tuple[PosFacts, WebFacts] | UserError | None = None
     if status is LinkStatus.DISCONNECTED:
         fresh = _read_both(ctx, key, *ids)  # Sapo first, outside the lock: it can be slow
     return _record(ctx, key, actor, "link.reconnect", LinkStatus.LINKED, fresh)
@@ -63,39 +64,47 @@ def _read_both(
     pos_vid: int | None,
     web_id: int | None,
     web_vid: int | None,
-) -> tuple[PosFacts, WebFacts] | str:
+) -> tuple[PosFacts, WebFacts] | UserError:
     """Both sides' facts as they are now, or why the link cannot resume."""
     pos = ctx.pos.product(pos_id) if pos_id is not None else None
     web = ctx.web.product(web_id) if web_id is not None else None
     pos_variant = next((v for v in pos.variants if v.id == pos_vid), None) if pos else None
     web_variant = next((v for v in web.variants if v.id == web_vid), None) if web else None
     if pos is None or pos_variant is None:
-        return f"the POS product of {key} no longer exists; delete the link instead"
+        text = f"the POS product of {key} no longer exists; delete the link instead"
+        return UserError(text, said=msg("link_pos_gone", sku=key))
     if web is None or web_variant is None:
-        return f"the web product of {key} no longer exists; delete the link instead"
+        text = f"the web product of {key} no longer exists; delete the link instead"
+        return UserError(text, said=msg("link_web_gone", sku=key))
     return pos_facts(pos, pos_variant), web_facts(web, web_variant)
 
 
 def _refusal(
-    key: str, before: LinkStatus, target: LinkStatus, fresh: tuple[PosFacts, WebFacts] | str | None
-) -> str | None:
+    key: str,
+    before: LinkStatus,
+    target: LinkStatus,
+    fresh: tuple[PosFacts, WebFacts] | UserError | None,
+) -> UserError | None:
     """Why a person may not move a link from ``before`` to ``target`` now, or None.
 
     ``fresh`` is what a reconnect read from Sapo: facts, why it could not, or None when it
     read nothing because the link was not disconnected then.
     """
     if before is LinkStatus.DELETED and target is not LinkStatus.DELETED:
-        return f"the link of {key} was deleted for good and cannot come back (R16)"
+        text = f"the link of {key} was deleted for good and cannot come back (R16)"
+        return UserError(text, said=msg("link_deleted_for_good", sku=key))
     if target is not LinkStatus.LINKED:
         return None
     if before is LinkStatus.POS_DELETED:
-        return f"{key} was deleted on POS; there is nothing to reconnect (R11)"
+        text = f"{key} was deleted on POS; there is nothing to reconnect (R11)"
+        return UserError(text, said=msg("link_pos_deleted", sku=key))
     if before is not LinkStatus.DISCONNECTED:
         return None  # live, or in error (which resumes once fixed on Sapo): nothing to do
-    if isinstance(fresh, str):
+    if isinstance(fresh, UserError):
         return fresh
     if fresh is None:
-        return f"{key} was disconnected meanwhile; press Reconnect again"
+        text = f"{key} was disconnected meanwhile; press Reconnect again"
+        return UserError(text, said=msg("link_disconnected_meanwhile", sku=key))
     return None
 
 
@@ -105,7 +114,7 @@ def _record(
     actor: str,
     action: str,
     target: LinkStatus,
-    fresh: tuple[PosFacts, WebFacts] | str | None = None,
+    fresh: tuple[PosFacts, WebFacts] | UserError | None = None,
 ) -> LinkChange:
     """Decide on the link as it is now (locked), set it, audit the press and commit at once.
 
@@ -116,7 +125,7 @@ def _record(
     with ctx.db.session() as session:
         row = repo.lock_link(session, connection_id=ctx.connection_id, sku=key)
         if row is None:
-            raise UserError(f"no linked product has SKU {key!r}")
+            raise no_linked_product(key)
         before = LinkStatus(row.status)
         refused = _refusal(key, before, target, fresh)
         resumes = target is not LinkStatus.LINKED or before is LinkStatus.DISCONNECTED
@@ -146,7 +155,7 @@ def _record(
             subject=key,
             result=result,
             now=now,
-            detail={**detail, "reason": refused} if refused else detail,
+            detail={**detail, "reason": str(refused)} if refused else detail,
         )
         session.commit()
         name = row.name
@@ -154,14 +163,14 @@ def _record(
         "%s sku=%s from=%s to=%s result=%s actor=%s", action, key, before, target, result, actor
     )
     if refused is not None:
-        raise UserError(refused)
+        raise refused
     return LinkChange(key, name, before, target if changed else before, changed, actor, now)
 
 
 def _find(session: Session, connection_id: int, key: str) -> Link:
     row = repo.get_link(session, connection_id=connection_id, sku=key)
     if row is None:
-        raise UserError(f"no linked product has SKU {key!r}")
+        raise no_linked_product(key)
     return row
 
 

@@ -19,7 +19,7 @@ from sync.domain import (
     WebOrder,
     normalize_sku,
 )
-from sync.texts import Param, Params, part
+from sync.texts import Param, Params, msg, part
 
 # Reason codes, stored on the order row and used as the error code of its error row (R19).
 BEFORE_CUTOVER = "before_cutover"
@@ -93,6 +93,8 @@ class OrderDecision:
     problems: tuple[LineProblem, ...] = ()
     # what ``reason`` is built from, without the order's name (sync.texts: ``code``)
     params: Params = field(default_factory=dict, hash=False)
+    # ``reason`` as a whole sentence (``msg.*``), kept on the order row for the order list
+    said: Params | None = field(default=None, hash=False)
 
 
 class TotalOff(NamedTuple):
@@ -139,7 +141,9 @@ def eligibility(order: WebOrder, *, cutover: datetime) -> OrderDecision | None:
     if early is not None:
         return early
     if order.cancelled:
-        return OrderDecision(Verdict.INELIGIBLE, CANCELLED, "cancelled on the web")
+        return OrderDecision(
+            Verdict.INELIGIBLE, CANCELLED, "cancelled on the web", said=msg("order_cancelled")
+        )
     return None
 
 
@@ -147,8 +151,10 @@ def before_cutover(created_on: datetime, *, cutover: datetime) -> OrderDecision 
     """R5 on the creation time alone (all that may be readable of a garbled order)."""
     if created_on >= cutover.replace(microsecond=0):
         return None
-    reason = f"created {created_on:%Y-%m-%d %H:%M} UTC, before setup ({cutover:%Y-%m-%d %H:%M} UTC)"
-    return OrderDecision(Verdict.INELIGIBLE, BEFORE_CUTOVER, reason)
+    created, setup = f"{created_on:%Y-%m-%d %H:%M}", f"{cutover:%Y-%m-%d %H:%M}"
+    reason = f"created {created} UTC, before setup ({setup} UTC)"
+    said = msg("order_before_cutover", created=created, cutover=setup)
+    return OrderDecision(Verdict.INELIGIBLE, BEFORE_CUTOVER, reason, said=said)
 
 
 def decide(order: WebOrder, *, cutover: datetime, links: Mapping[str, LinkView]) -> OrderDecision:
@@ -157,17 +163,21 @@ def decide(order: WebOrder, *, cutover: datetime, links: Mapping[str, LinkView])
     if ineligible is not None:
         return ineligible
     if not order.line_items:
-        return OrderDecision(Verdict.FAIL, NO_LINES, "the order has no lines")
+        return OrderDecision(
+            Verdict.FAIL, NO_LINES, "the order has no lines", said=msg("order_no_lines")
+        )
     problems = line_problems(order, links)
     hard = [p for p in problems if p.code != DISCONNECTED]
     if hard:
         reason = "; ".join(p.text for p in hard)
         lines = {"lines": [p.part() for p in hard]}
-        return OrderDecision(Verdict.FAIL, hard[0].code, reason, problems, lines)
+        said = msg("order_lines", **lines)
+        return OrderDecision(Verdict.FAIL, hard[0].code, reason, problems, lines, said)
     if problems:
         reason = "; ".join(p.text for p in problems)
         lines = {"lines": [p.part() for p in problems]}
-        return OrderDecision(Verdict.SKIP, DISCONNECTED, reason, problems, lines)
+        said = msg("order_lines", **lines)
+        return OrderDecision(Verdict.SKIP, DISCONNECTED, reason, problems, lines, said)
     return OrderDecision(Verdict.PUSH, None, "every product is linked")
 
 

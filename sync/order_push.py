@@ -26,7 +26,7 @@ from sync.order_plan import (
     total_problem,
 )
 from sync.order_pos import PosLookups, customer_id, find_on_pos
-from sync.texts import Params
+from sync.texts import Params, msg
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ class OrderOutcome:
     pos_order_code: str | None = None
     found_existing: bool = False
     problems: tuple[LineProblem, ...] = ()
+    said: Params | None = None  # ``reason`` as a sentence of sync.texts, None if only English
 
 
 def attempt(
@@ -77,15 +78,18 @@ def attempt(
         return _attempt(ctx, row, lookups=lookups, actor=actor)
     except RecordError as exc:  # this order cannot be read or written: it fails, the run goes on
         error = str(exc)
+        told = msg("order_unreadable", error=error)
         return _conclude(
-            ctx, row, Verdict.FAIL, INVALID_RECORD, error, actor, said={"error": error}
+            ctx, row, Verdict.FAIL, INVALID_RECORD, error, actor, said={"error": error}, told=told
         )
     except RetryableError as exc:
-        _release(ctx, row, f"will retry: {exc}")
+        _release(ctx, row, f"will retry: {exc}", msg("order_will_retry", error=str(exc)))
         log.info("order retry order=%s error=%s", row.web_order_name, exc)
-        return OrderOutcome(row.web_order_name, row.web_order_id, RETRY, row.status, None, str(exc))
+        told = msg("order_no_answer", error=str(exc))
+        name, status = row.web_order_name, row.status
+        return OrderOutcome(name, row.web_order_id, RETRY, status, None, str(exc), said=told)
     except BaseException:
-        _release(ctx, row, None)
+        _release(ctx, row, None, None)
         raise
 
 
@@ -93,11 +97,12 @@ def _unclaimed(ctx: SyncContext, web_order_id: int) -> OrderOutcome:
     with ctx.db.session() as s:
         row = repo.get_order(s, connection_id=ctx.connection_id, web_order_id=web_order_id)
     if row is None:
-        return OrderOutcome("?", web_order_id, "unknown", "unknown", None, "not a known order")
+        reason, told = "not a known order", msg("order_unknown")
+        return OrderOutcome("?", web_order_id, "unknown", "unknown", None, reason, said=told)
     if row.claimed_at is not None and row.status in store.NOT_ON_POS:
-        reason = "another attempt is pushing it right now"
+        reason, told = "another attempt is pushing it right now", msg("order_in_progress")
         return OrderOutcome(
-            row.web_order_name, web_order_id, "in_progress", row.status, None, reason
+            row.web_order_name, web_order_id, "in_progress", row.status, None, reason, said=told
         )
     return _as_outcome(row, row.status)
 
@@ -112,21 +117,24 @@ def _as_outcome(row: Order, verdict: str, *, found: bool = False) -> OrderOutcom
         row.reason or "",
         row.pos_order_code,
         found,
+        said=row.reason_params,
     )
 
 
-def _release(ctx: SyncContext, row: Order, reason: str | None) -> None:
+def _release(ctx: SyncContext, row: Order, reason: str | None, said: Params | None) -> None:
     with ctx.db.session() as s:
         fresh = repo.get_order(s, connection_id=ctx.connection_id, web_order_id=row.web_order_id)
         if fresh is not None:
-            store.release(s, row=fresh, now=ctx.clock(), reason=reason)
+            store.release(s, row=fresh, now=ctx.clock(), reason=reason, said=said)
             s.commit()
 
 
 def _attempt(ctx: SyncContext, row: Order, *, lookups: PosLookups, actor: str) -> OrderOutcome:
     order = lookups.web_order(row.web_order_id)
     if order is None:
-        return _conclude(ctx, row, Verdict.INELIGIBLE, DELETED_ON_WEB, "deleted on the web", actor)
+        deleted = "deleted on the web"
+        told = msg("order_deleted_on_web")
+        return _conclude(ctx, row, Verdict.INELIGIBLE, DELETED_ON_WEB, deleted, actor, told=told)
     with ctx.db.session() as s:
         setup = repo.get_setup(s, connection_id=ctx.connection_id)
         links = store.link_views(
@@ -145,6 +153,7 @@ def _attempt(ctx: SyncContext, row: Order, *, lookups: PosLookups, actor: str) -
             actor,
             order=order,
             said=decision.params,
+            told=decision.said,
         )
         return replace(outcome, problems=decision.problems)
     with ctx.db.session() as s:
@@ -175,6 +184,7 @@ def _attempt(ctx: SyncContext, row: Order, *, lookups: PosLookups, actor: str) -
             actor,
             order=order,
             said={"error": str(exc)},
+            told=msg("order_customer_rejected", error=str(exc)),
         )
     new = build_pos_order(
         order,
@@ -195,6 +205,7 @@ def _attempt(ctx: SyncContext, row: Order, *, lookups: PosLookups, actor: str) -
             actor,
             order=order,
             said={"reason": off.part},
+            told=off.part,
         )
     try:
         created = ctx.pos.create_order(new)
@@ -215,6 +226,7 @@ def _attempt(ctx: SyncContext, row: Order, *, lookups: PosLookups, actor: str) -
             actor,
             order=order,
             said={"error": str(exc)},
+            told=msg("order_pos_rejected", error=str(exc)),
         )
     return _pushed(ctx, row, order, created, config.version, actor, found=False)
 
@@ -229,19 +241,23 @@ def _conclude(
     *,
     order: WebOrder | None = None,
     said: Params | None = None,
+    told: Params | None = None,
 ) -> OrderOutcome:
     """A verdict other than "pushed": the row's new status, an error row when it failed or
     was skipped (R19: skipped is shown as loudly as failed), and an audit event.
 
     ``said`` are the parameters of ``reason`` (``sync.texts``); the error row adds the
-    order's name, which starts its message."""
+    order's name, which starts its message. ``told`` is ``reason`` as a whole sentence,
+    kept on the order row for the order list (R17)."""
     now = ctx.clock()
     status = VERDICT_STATUS[verdict]
     with ctx.db.session() as s:
         fresh = repo.get_order(s, connection_id=ctx.connection_id, web_order_id=row.web_order_id)
         assert fresh is not None
         changed = (fresh.status, fresh.reason_code) != (status, code)
-        store.finish(s, row=fresh, status=status, code=code, reason=reason, now=now, order=order)
+        store.finish(
+            s, row=fresh, status=status, code=code, reason=reason, now=now, order=order, said=told
+        )
         if verdict in (Verdict.SKIP, Verdict.FAIL) and code is not None:
             name = fresh.web_order_name
             params = None if said is None else {"order": name, **said}

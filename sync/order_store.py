@@ -28,7 +28,7 @@ from sync.order_plan import (
 )
 from sync.plan import Problem
 from sync.problems import report
-from sync.texts import Params, part
+from sync.texts import Param, Params, msg, part
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,7 @@ def new_row(order: WebOrder, *, connection_id: int, cutover: datetime, now: date
         status=OrderStatus.INELIGIBLE if verdict else OrderStatus.PENDING,
         reason_code=verdict.code if verdict else None,
         reason=verdict.reason if verdict else None,
+        reason_params=_said(verdict.said) if verdict else None,
         created_at=now,
         updated_at=now,
     )
@@ -110,11 +111,13 @@ def store(
             code=CANCELLED,
             now=now,
             reason="cancelled on the web",
+            said=msg("order_cancelled"),
         )
         resolve_order_errors(session, row=found, now=now)
     elif found.status == OrderStatus.PUSHED and found.reason_code != CANCELLED_AFTER_PUSH:
         found.reason_code = CANCELLED_AFTER_PUSH
         found.reason = f"cancelled on the web after it reached POS as {found.pos_order_code}"
+        found.reason_params = msg("order_cancelled_after_push", pos_order=found.pos_order_code)
         repo.save(session, row=found)
         order_error(
             session,
@@ -136,13 +139,18 @@ def finish(
     reason: str | None,
     now: datetime,
     order: WebOrder | None = None,
+    said: Params | None = None,
 ) -> None:
     """End an attempt: the row's new status and reason, and the claim released.
+
+    ``said`` is ``reason`` as a sentence of ``sync.texts`` (a ``msg.*`` or ``part.*``
+    fragment); without it the row keeps the English reason only, never a stale sentence.
 
     With the order as read, the row takes its name and creation time too: a row stored from
     an unreadable answer had only placeholders, and the errors under the old name go.
     """
     row.status, row.reason_code, row.reason = status, code, reason
+    row.reason_params = _said(said)
     row.claimed_at = None
     row.updated_at = now
     if order is not None:
@@ -193,13 +201,27 @@ def record_pushed(
         )
 
 
-def release(session: Session, *, row: Order, now: datetime, reason: str | None = None) -> None:
-    """Give the claim back without a verdict (a retryable failure): try again next run."""
+def release(
+    session: Session,
+    *,
+    row: Order,
+    now: datetime,
+    reason: str | None = None,
+    said: Params | None = None,
+) -> None:
+    """Give the claim back without a verdict (a retryable failure): try again next run.
+    The reason code stays (it decides whether the run looks again); ``said`` words it."""
     row.claimed_at = None
     row.updated_at = now
     if reason is not None:
         row.reason = reason[:2000]
+        row.reason_params = _said(said)
     repo.save(session, row=row)
+
+
+def _said(said: Params | None) -> dict[str, Param] | None:
+    """A sentence as stored on the row: a plain dict (JSON), or None."""
+    return None if said is None else dict(said)
 
 
 def order_error(

@@ -19,6 +19,7 @@ from storage.models import Order
 from sync import order_store as store
 from sync.domain import ErrorKind, OrderStatus, Unreadable, WebOrder
 from sync.order_plan import INVALID_RECORD, OrderDecision, before_cutover
+from sync.texts import msg
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +129,7 @@ def _new_row(record: Unreadable, *, connection_id: int, now: datetime) -> Order:
         status=OrderStatus.FAILED,
         reason_code=INVALID_RECORD,
         reason=record.reason[:2000],
+        reason_params=msg("order_unreadable", error=record.reason[:2000]),
         created_at=now,
         updated_at=now,
     )

@@ -28,6 +28,7 @@ from sync.order_plan import (
 )
 from sync.order_pos import PosLookups
 from sync.order_push import RETRY, OrderOutcome, attempt
+from sync.texts import Params, msg
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,9 @@ class ResyncOutcome:
     message: str
     pos_order_code: str | None = None
     not_live: tuple[str, ...] = field(default=())  # "SKU: why" for each blocking line
+    # ``message`` and each of ``not_live`` as sentences of sync.texts (None: English only)
+    said: Params | None = None
+    not_live_said: tuple[Params, ...] = field(default=())
 
 
 def inflight_quantities(session: Session, *, connection_id: int) -> dict[str, Decimal]:
@@ -266,7 +270,12 @@ def resync_order(ctx: SyncContext, order_name: str, *, actor: str) -> ResyncOutc
             ctx,
             order_name,
             actor,
-            ResyncOutcome(order_name, "retry_later", f"the web did not answer: {exc}"),
+            ResyncOutcome(
+                order_name,
+                "retry_later",
+                f"the web did not answer: {exc}",
+                said=msg("resync_web_silent", error=str(exc)),
+            ),
         )
     with ctx.db.session() as s:
         row = repo.find_order_by_name(s, connection_id=ctx.connection_id, name=order_name.strip())
@@ -275,8 +284,9 @@ def resync_order(ctx: SyncContext, order_name: str, *, actor: str) -> ResyncOutc
             f"{order_name} is not a web order placed after setup; orders placed before "
             "setup are never pushed (R5)"
         )
+        said = msg("resync_unknown_order", order=order_name)
         return _resync_done(
-            ctx, order_name, actor, ResyncOutcome(order_name, "unknown_order", message)
+            ctx, order_name, actor, ResyncOutcome(order_name, "unknown_order", message, said=said)
         )
     name = row.web_order_name
     if row.status == OrderStatus.PUSHED:
@@ -285,15 +295,15 @@ def resync_order(ctx: SyncContext, order_name: str, *, actor: str) -> ResyncOutc
             "already_pushed",
             f"{name} is already on POS as {row.pos_order_code}",
             row.pos_order_code,
+            said=msg("resync_already_pushed", order=name, pos_order=row.pos_order_code),
         )
         return _resync_done(ctx, name, actor, outcome)
     if row.status == OrderStatus.INELIGIBLE:
-        return _resync_done(
-            ctx,
-            name,
-            actor,
-            ResyncOutcome(name, "ineligible", f"{name} is never pushed: {row.reason}"),
-        )
+        why = row.reason_params
+        never = None if why is None else msg("resync_never", order=name, reason=why)
+        message = f"{name} is never pushed: {row.reason}"
+        outcome = ResyncOutcome(name, "ineligible", message, said=never)
+        return _resync_done(ctx, name, actor, outcome)
     done = attempt(ctx, row.web_order_id, statuses=IN_FLIGHT, lookups=PosLookups(ctx), actor=actor)
     return _resync_done(ctx, name, actor, _resync_outcome(done))
 
@@ -302,17 +312,25 @@ def _resync_outcome(done: OrderOutcome) -> ResyncOutcome:
     name = done.order_name
     if done.verdict == Verdict.PUSH:
         result = "found_existing" if done.found_existing else "pushed"
-        return ResyncOutcome(
-            name, result, f"{name} is on POS as {done.pos_order_code}", done.pos_order_code
-        )
+        code = done.pos_order_code
+        said = msg("resync_on_pos", order=name, pos_order=code)
+        return ResyncOutcome(name, result, f"{name} is on POS as {code}", code, said=said)
     if done.problems:
         texts = tuple(p.text for p in done.problems)
+        parts = tuple(p.part() for p in done.problems)
         return ResyncOutcome(
-            name, "blocked", f"{name} was not pushed: {'; '.join(texts)}", not_live=texts
+            name,
+            "blocked",
+            f"{name} was not pushed: {'; '.join(texts)}",
+            not_live=texts,
+            said=msg("resync_not_pushed", order=name, lines=list(parts)),
+            not_live_said=parts,
         )
     by_verdict = {Verdict.FAIL: "failed", Verdict.INELIGIBLE: "ineligible", RETRY: "retry_later"}
     result = by_verdict.get(done.verdict, done.verdict)
-    return ResyncOutcome(name, result, f"{name}: {done.reason}", done.pos_order_code)
+    why = None if done.said is None else msg("resync_said", order=name, reason=done.said)
+    message = f"{name}: {done.reason}"
+    return ResyncOutcome(name, result, message, done.pos_order_code, said=why)
 
 
 def _resync_done(ctx: SyncContext, name: str, actor: str, outcome: ResyncOutcome) -> ResyncOutcome:

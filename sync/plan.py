@@ -108,6 +108,7 @@ class LinkPair(NamedTuple):
     status: LinkStatus = LinkStatus.LINKED
     reason_code: str | None = None
     reason_params: Params | None = None
+    said: Params | None = None  # ``reason`` as a ``msg.*`` sentence of sync.texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,8 @@ class SetLinkStatus:
     reason_code: str | None
     reason: str
     params: Params = field(default_factory=dict, hash=False)
+    # ``reason`` as a ``msg.*`` sentence when it is not the problem ``reason_code`` names
+    said: Params | None = field(default=None, hash=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +145,7 @@ class CreateWebProduct:
     stock: tuple[Decimal, ...]  # web quantity to publish per new variant (R8)
     location_id: int  # the web location that gets the stock
     reason: str
+    said: Params | None = field(default=None, hash=False)  # ``reason`` in sync.texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +159,7 @@ class CreateWebVariant:
     stock: Decimal
     location_id: int
     reason: str
+    said: Params | None = field(default=None, hash=False)  # ``reason`` in sync.texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +170,7 @@ class CreatePosProduct:
     new: NewPosProduct
     sources: tuple[WebFacts, ...]
     reason: str
+    said: Params | None = field(default=None, hash=False)  # ``reason`` in sync.texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +183,7 @@ class CreatePosVariant:
     source: WebFacts
     partner: PosFacts  # a linked sibling on the POS product
     reason: str
+    said: Params | None = field(default=None, hash=False)  # ``reason`` in sync.texts
 
 
 class PushStock(NamedTuple):

@@ -30,7 +30,8 @@ from sync.plan import (
 )
 from sync.relink import GONE_CODES
 from sync.snapshot import PriceListIds, Snapshot
-from sync.texts import NO_PARAMS
+from sync.texts import NO_PARAMS, msg
+from sync.texts import problem as nested
 
 __all__ = ["CATALOG", "Guard", "PriceListIds", "Snapshot", "plan"]
 
@@ -310,10 +311,12 @@ def _new_pair(ctx: _Ctx, sku: str, pos: PosFacts, web: WebFacts) -> None:
     if problem is not None:
         code, reason, params = problem
         why = f"same SKU, but {reason} (R10)"
-        out.links.append(LinkPair(sku, pos, web, why, ERROR, code, params))
+        said = msg("plan_same_sku_but", problem=nested(code, params))
+        out.links.append(LinkPair(sku, pos, web, why, ERROR, code, params, said))
         out.problems.append(Problem(code, sku, reason, params=params))
         return
-    out.links.append(LinkPair(sku, pos, web, "same SKU on both sides (R2)"))
+    same = msg("plan_same_sku")
+    out.links.append(LinkPair(sku, pos, web, "same SKU on both sides (R2)", said=same))
     _push(ctx, sku, pos, web, "newly linked")
 
 
@@ -323,7 +326,10 @@ def _set_status(out: _Out, link: LinkState, status: LinkStatus, why: Drift | Non
     if link.status is status and link.reason_code == code:
         return
     if why is None:
-        out.statuses.append(SetLinkStatus(link.sku, link.status, status, None, MATCHES_AGAIN))
+        again = msg("plan_matches_again")
+        out.statuses.append(
+            SetLinkStatus(link.sku, link.status, status, None, MATCHES_AGAIN, said=again)
+        )
         return
     out.statuses.append(
         SetLinkStatus(link.sku, link.status, status, why.code, why.reason, why.params)

@@ -13,6 +13,7 @@ from storage.models import SyncErrorRow
 from sync.context import SyncContext
 from sync.errors import UserError
 from sync.plan import Problem
+from sync.texts import msg
 
 log = logging.getLogger(__name__)
 KIND = "product"
@@ -101,7 +102,8 @@ def dismiss(ctx: SyncContext, error_id: int, *, actor: str) -> Dismissal:
     with ctx.db.session() as session:
         row = repo.get_error(session, connection_id=ctx.connection_id, error_id=error_id)
         if row is None:
-            raise UserError(f"there is no error #{error_id}")
+            said = msg("no_such_error", error_id=error_id)
+            raise UserError(f"there is no error #{error_id}", said=said)
         changed = row.dismissed_at is None
         if changed:
             row.dismissed_at, row.dismissed_by = now, actor

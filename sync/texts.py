@@ -11,6 +11,11 @@ A parameter is plain JSON (it is stored with the error row). A nested fragment t
 worded in the reader's language (a variant's description, "no options") is a dict with a
 ``key`` naming its template, ``part.<name>`` from ``PARTS``; a list is read as its items
 joined with "; ".
+
+Sentences that are not problems but reach a person all the same (an order's reason in the
+order list, what a resync did, why a request was refused, why a dry run would act) are
+whole fragments, ``msg.<name>`` from ``MESSAGES``: one dict names its template and carries
+its parameters, so it is stored or passed as it is (``msg("order_cancelled")``).
 """
 
 from __future__ import annotations
@@ -116,15 +121,86 @@ PARTS: Mapping[str, frozenset[str]] = _codes(
         "part.web_total_off": ("total", "lines", "discounts", "shipping"),
         "part.pos_total_off": ("pos_total", "web_total"),
         "part.pos_order_total_off": ("pos_order", "pos_total", "web_total"),
+        # the scheduler intervals a config change names (sync.config.INTERVALS)
+        "part.order_interval_s": (),
+        "part.stock_interval_s": (),
+        "part.catalog_interval_s": (),
+        "part.full_interval_s": (),
     }
 )
 
-TEXTS: Mapping[str, frozenset[str]] = MappingProxyType({**PROBLEMS, **PARTS})
+# whole sentences that are not problems: "msg.<name>" -> its parameters
+MESSAGES: Mapping[str, frozenset[str]] = _codes(
+    {
+        # the reason on an order row (R5, R15, R17): shown in the order list
+        "msg.order_before_cutover": ("created", "cutover"),
+        "msg.order_cancelled": (),
+        "msg.order_deleted_on_web": (),
+        "msg.order_no_lines": (),
+        "msg.order_lines": ("lines",),
+        "msg.order_customer_rejected": ("error",),
+        "msg.order_pos_rejected": ("error",),
+        "msg.order_unreadable": ("error",),
+        "msg.order_cancelled_after_push": ("pos_order",),
+        "msg.order_will_retry": ("error",),
+        "msg.order_no_answer": ("error",),
+        "msg.order_in_progress": (),
+        "msg.order_unknown": (),
+        # what a resync did (R17)
+        "msg.resync_web_silent": ("error",),
+        "msg.resync_unknown_order": ("order",),
+        "msg.resync_already_pushed": ("order", "pos_order"),
+        "msg.resync_on_pos": ("order", "pos_order"),
+        "msg.resync_never": ("order", "reason"),
+        "msg.resync_not_pushed": ("order", "lines"),
+        "msg.resync_said": ("order", "reason"),
+        # a request refused (UserError): links (R14-R16), config (R18), errors (R19), setup
+        "msg.no_linked_sku": ("sku",),
+        "msg.link_deleted_for_good": ("sku",),
+        "msg.link_pos_deleted": ("sku",),
+        "msg.link_disconnected_meanwhile": ("sku",),
+        "msg.link_pos_gone": ("sku",),
+        "msg.link_web_gone": ("sku",),
+        "msg.unknown_price_list": ("price_list_id",),
+        "msg.unknown_branch": ("branch_id",),
+        "msg.no_stock_branch": (),
+        "msg.interval_too_short": ("name", "seconds"),
+        "msg.no_such_error": ("error_id",),
+        "msg.first_link_done": (),
+        "msg.first_link_blocked": ("count",),
+        # why a dry run would act (R2, R3, R7, R10)
+        "msg.plan_same_sku": (),
+        "msg.plan_same_sku_but": ("problem",),
+        "msg.plan_matches_again": (),
+        "msg.plan_create_web": (),
+        "msg.plan_create_web_variant": ("web_product_id",),
+        "msg.plan_create_pos": (),
+        "msg.plan_create_pos_variant": ("pos_product_id",),
+    }
+)
+
+TEXTS: Mapping[str, frozenset[str]] = MappingProxyType({**PROBLEMS, **PARTS, **MESSAGES})
 
 
 def part(which: str, /, **params: Param) -> dict[str, Param]:
     """A nested fragment: ``part("no_options")`` -> ``{"key": "part.no_options"}``."""
     return {KEY: f"part.{which}", **params}
+
+
+def msg(which: str, /, **params: Param) -> dict[str, Param]:
+    """A whole sentence: ``msg("order_cancelled")`` -> ``{"key": "msg.order_cancelled"}``."""
+    return {KEY: f"msg.{which}", **params}
+
+
+def problem(code: str, params: Params) -> dict[str, Param]:
+    """A problem as a fragment nested in another sentence (``{"key": code, **params}``)."""
+    return {KEY: code, **params}
+
+
+def fits(said: Params | None) -> bool:
+    """``said`` is a fragment the bot can word: a known key and exactly its parameters."""
+    key = None if said is None else said.get(KEY)
+    return isinstance(key, str) and not mismatches(key, said or {})
 
 
 def variant(

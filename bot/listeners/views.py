@@ -10,6 +10,7 @@ from slack_bolt import App
 from bot.deps import BotDeps
 from bot.listeners.common import user_of
 from bot.views.config import CALLBACK, PRICE_LIST, ConfigMeta, change_message, parse_submission
+from bot.views.problems import refusal
 from sync.config import config_diff, save_config
 from sync.errors import UserError
 
@@ -45,7 +46,7 @@ def register(app: App, deps: BotDeps) -> None:
                 )
                 session.commit()
         except UserError as exc:
-            ack(response_action="errors", errors={PRICE_LIST: str(exc)[:300]})
+            ack(response_action="errors", errors={PRICE_LIST: refusal(t, exc, 300)})
             return
         ack()
         diff = config_diff(before, after)

@@ -8,10 +8,17 @@ from bot.i18n import Translator
 from bot.text import esc
 from bot.views.fmt import money, qty
 from bot.views.kit import Block, Message, context, header, message, section
-from bot.views.problems import problem_text, said
+from bot.views.problems import problem_text, said, said_text
 from sync.engine import CycleResult
 from sync.orders import OrderRunResult
-from sync.plan import CreatePosProduct, CreatePosVariant, CreateWebProduct, CreateWebVariant, Plan
+from sync.plan import (
+    CreatePosProduct,
+    CreatePosVariant,
+    CreateWebProduct,
+    CreateWebVariant,
+    Plan,
+    SetLinkStatus,
+)
 
 SAMPLE = 8
 COUNT_KEYS = {
@@ -71,20 +78,21 @@ def cycle_message(
 def _sample(t: Translator, plan: Plan) -> Iterable[str]:
     """A few actions of each kind with their reasons, so a person can judge the plan."""
     for link in plan.links[:SAMPLE]:
-        yield t("cycle.plan.link", sku=esc(link.sku, 80), reason=esc(link.reason, 150))
+        reason = said_text(t, link.said, link.reason, 150)
+        yield t("cycle.plan.link", sku=esc(link.sku, 80), reason=reason)
     for change in plan.statuses[:SAMPLE]:
         yield t(
             "cycle.plan.status",
             sku=esc(change.sku, 80),
             status=esc(change.status, 30),
-            reason=problem_text(t, change.reason_code, change.params, change.reason, 150),
+            reason=_status_reason(t, change),
         )
     for creation in plan.creations[:SAMPLE]:
         yield t(
             "cycle.plan.create",
             side=_side(creation),
             name=esc(_name(creation), 80),
-            reason=esc(creation.reason, 150),
+            reason=said_text(t, creation.said, creation.reason, 150),
         )
     for push in plan.stock[:SAMPLE]:
         yield t(
@@ -106,6 +114,12 @@ def _sample(t: Translator, plan: Plan) -> Iterable[str]:
             subject=esc(problem.subject, 80),
             message=said(t, problem, 150),
         )
+
+
+def _status_reason(t: Translator, change: SetLinkStatus) -> str:
+    if change.said is not None:  # a sentence of its own ("the pair matches again")
+        return said_text(t, change.said, change.reason, 150)
+    return problem_text(t, change.reason_code, change.params, change.reason, 150)
 
 
 def _side(creation: object) -> str:

@@ -14,7 +14,7 @@ from bot.text import esc, escape
 from bot.views import buttons as act
 from bot.views.fmt import money, when
 from bot.views.kit import Block, Message, actions, button, context, header, message, section
-from bot.views.problems import problem_text
+from bot.views.problems import problem_text, said_text
 
 PAGE_SIZE = 10
 LINK_STATUS_KEYS = {
@@ -86,6 +86,7 @@ class OrderRow:
     pos_code: str | None = None
     reason: str | None = None
     created: datetime | None = None
+    reason_params: Mapping[str, Any] | None = None  # ``reason`` as a sync.texts sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +139,9 @@ def orders_page(
             pos=esc(row.pos_code or "—", 60),
             created=when(row.created, tz),
         )
-        lines = [first, meta] + ([f"> {esc(row.reason, 300)}"] if row.reason else [])
+        lines = [first, meta]
+        if row.reason:
+            lines.append(f"> {said_text(t, row.reason_params, row.reason, 300)}")
         text = "\n".join(lines)
         if row.status == "pushed":
             blocks.append(section(text))

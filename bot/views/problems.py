@@ -6,6 +6,9 @@ those parameters, each escaped the way the English message is; nested fragments 
 variant's description, "no options") are worded by their own ``problem.part.*`` templates.
 A row without parameters (written before they existed), a code with no template, or
 parameters that do not fit the template show the stored English message instead.
+
+Sentences that are not problems (an order's reason, a resync's outcome, a refusal, a dry
+run's reason) come as one ``msg.*`` fragment whose key is their code (``said_text``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from bot.i18n import Translator, placeholders
 from bot.text import cut, esc, escape, plain
+from sync.errors import SyncError, UserError
 from sync.plan import Problem
 from sync.texts import KEY
 
@@ -52,6 +56,28 @@ def problem_plain(
     """The problem unescaped, for ``plain_text`` or text the caller escapes as a whole."""
     told = told_in(t, code, params, str)
     return plain(message if told is None else told, limit)
+
+
+def said_text(t: Translator, said: Mapping[str, Any] | None, message: str, limit: int) -> str:
+    """A ``msg.*`` (or ``part.*``) sentence as mrkdwn, or the English ``message`` escaped."""
+    return problem_text(t, _key(said), said, message, limit)
+
+
+def said_plain(t: Translator, said: Mapping[str, Any] | None, message: str, limit: int) -> str:
+    """``said_text`` unescaped, for text the caller escapes as a whole."""
+    return problem_plain(t, _key(said), said, message, limit)
+
+
+def refusal(t: Translator, error: SyncError, limit: int = 500) -> str:
+    """Why a request was refused, unescaped: a ``UserError`` in the reader's language,
+    anything else (Sapo down, a bad record) as it says."""
+    said = error.said if isinstance(error, UserError) else None
+    return said_plain(t, said, str(error), limit)
+
+
+def _key(said: Mapping[str, Any] | None) -> str | None:
+    key = None if said is None else said.get(KEY)
+    return key if isinstance(key, str) else None
 
 
 def told_in(

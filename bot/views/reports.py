@@ -11,7 +11,7 @@ from bot.text import esc
 from bot.views.kit import Block, Message, context, header, message, section
 from bot.views.lists import LINK_STATUS_KEYS
 from bot.views.people import mention
-from bot.views.problems import problem_text
+from bot.views.problems import problem_text, said_text
 
 FINDING_GROUPS = 20
 FINDING_ITEMS = 10
@@ -112,12 +112,18 @@ def resync_outcome(
     detail: str,
     pos_code: str | None,
     not_live: Sequence[str],
+    said: Mapping[str, Any] | None = None,
+    not_live_said: Sequence[Mapping[str, Any]] = (),
 ) -> Outcome:
+    """``detail`` and ``not_live`` are English; ``said`` and ``not_live_said`` the same
+    sentences from sync.texts, told in the reader's language when given."""
     key = RESYNC_KEYS.get(result, "resync.failed")
     line = t(key, order=esc(order_name, 60), pos=esc(pos_code or "—", 60))
     who = t("common.by", user=mention(user))
-    lines = [f"{line} {who}", f"> {esc(detail, 600)}"]
-    lines += [f"• {esc(item, 200)}" for item in not_live[:10]]
+    lines = [f"{line} {who}", f"> {said_text(t, said, detail, 600)}"]
+    for i, item in enumerate(not_live[:10]):
+        part = not_live_said[i] if i < len(not_live_said) else None
+        lines.append(f"• {said_text(t, part, item, 200)}")
     return Outcome(line, message(line, [section("\n".join(lines))]))
 
 

@@ -14,6 +14,7 @@ import bot
 from bot.i18n import LANGUAGES, Translator, catalog, placeholders
 from bot.views.problems import told_in
 from sync.texts import TEXTS
+from tests.sync.message_samples import message_samples
 from tests.sync.problem_samples import all_samples
 
 BOT = Path(bot.__file__).resolve().parent
@@ -118,5 +119,30 @@ def test_vietnamese_tells_every_problem_the_sync_makes() -> None:
     vi = Translator("vi")
     untold = [
         s.code for s in all_samples() if told_in(vi, s.code, s.params, str) in (None, s.message)
+    ]
+    assert untold == []
+
+
+def test_english_says_every_other_sentence_as_the_sync_does() -> None:
+    """Order reasons, resync outcomes, refusals and dry-run reasons read in English exactly
+    as the sync's English text: English users see what they saw before."""
+    en = Translator("en")
+    differ = [
+        (s.code, told, s.message)
+        for s in message_samples()
+        if (told := told_in(en, s.code, s.params, str)) != s.message
+    ]
+    assert differ == []
+
+
+def test_vietnamese_tells_every_other_sentence_without_its_english() -> None:
+    """In Vietnamese those sentences are told by their templates, with no English left."""
+    vi = Translator("vi")
+    english = ("not linked", "the order", "is on POS", "was not pushed", "same SKU", "created")
+    untold = [
+        (s.code, told)
+        for s in message_samples()
+        if (told := told_in(vi, s.code, s.params, str)) in (None, s.message)
+        or any(word in told for word in english)
     ]
     assert untold == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sync import order_store, relink, scheduler_jobs, texts
+from tests.sync.message_samples import message_samples
 from tests.sync.problem_samples import Sample, all_samples, gone_again
 
 # Codes made where plain data is not enough (a database, an order, a person's click): their
@@ -97,3 +98,13 @@ def test_mismatches_names_what_is_wrong(code: str, params: texts.Params, complai
     """The registry check says which code or fragment is mis-filled."""
     found = texts.mismatches(code, params)
     assert found and complaint in " ".join(found)
+
+
+def test_every_sentence_that_is_not_a_problem_carries_a_registered_fragment() -> None:
+    """Order reasons, resync outcomes, refusals and dry-run reasons each carry a ``msg.*``
+    (or ``part.*``) fragment filling exactly its parameters, so none reaches a person in
+    English only (R17, R19, language)."""
+    samples = message_samples()
+    wrong = [(s.code, bad) for s in samples for bad in texts.mismatches(s.code, s.params)]
+    assert wrong == []
+    assert {s.code for s in samples} <= set(texts.MESSAGES) | set(texts.PARTS)
