@@ -125,7 +125,8 @@ def test_no_secret_reaches_logs_slack_answers_or_the_database(
         f"sqlite:///{tmp_path}/wrong.db", slack, secret_shop, sapo_pos_api_secret=WRONG_SECRET
     )
     with running_bot(wrong, slack) as bot:
-        refused = bot.answers(bot.command("preflight"), timeout=30)
+        # "Checking both catalogues…" comes first, then the refusal
+        refused = bot.answers(bot.command("preflight"), 2, timeout=30)
         answers.extend(c.text_everywhere() for c in refused)
         assert "SAPO_POS_API_KEY/SAPO_POS_API_SECRET" in " ".join(answers[-1:]), answers[-1]
     found: list[str] = []
