@@ -445,6 +445,22 @@ def list_audit(
     return session.exec(query.order_by(col(AuditEvent.id).desc()).limit(limit)).all()
 
 
+def last_audit(
+    session: Session, *, connection_id: int, action: str, result: str
+) -> AuditEvent | None:
+    """The newest audit event of ``action`` that ended in ``result``."""
+    return session.exec(
+        select(AuditEvent)
+        .where(
+            AuditEvent.connection_id == connection_id,
+            AuditEvent.action == action,
+            AuditEvent.result == result,
+        )
+        .order_by(col(AuditEvent.id).desc())
+        .limit(1)
+    ).first()
+
+
 def get_cursor(session: Session, *, connection_id: int, resource: str) -> str | None:
     row = session.get(Cursor, (connection_id, resource))
     return None if row is None else row.value

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from storage import repo
 from storage.engine import Session
-from sync import linkrows, problems, reading
+from sync import firstrun, linkrows, problems, reading
 from sync.apply import Outcome, apply
 from sync.config import config_at, ensure_config
 from sync.context import SyncContext
@@ -87,56 +88,61 @@ def run_cycle(
         held = problems.held_subjects(session, connection_id=cid)
         inflight = reading.inflight_by_sku(session, connection_id=cid)
         session.commit()
-    full = full or first or unknown or reading.full_due(state, config, started)
-    snapshot, marks = reading.read(ctx, state, full=full, started=started)
-    blocked = None
-    if first:
-        report = check(snapshot.pos_products, snapshot.web_products, snapshot.web_levels)
-        blocked = report if not report.ok else None
-    the_plan = plan(
-        snapshot,
-        links,
-        config,
-        inflight=inflight,
-        price_lists=marks.price_lists,
-        first_link=first,
-        held=held,
-        guard=guard,
-        force=force,
-        now=started,
-    )
+    # Until setup is recorded, /sapo status and App Home (any process) say it is running.
+    marking = firstrun.marked(ctx, actor=actor) if first and not dry_run else nullcontext()
+    with marking:
+        full = full or first or unknown or reading.full_due(state, config, started)
+        snapshot, marks = reading.read(ctx, state, full=full, started=started)
+        blocked = None
+        if first:
+            report = check(snapshot.pos_products, snapshot.web_products, snapshot.web_levels)
+            blocked = report if not report.ok else None
+        the_plan = plan(
+            snapshot,
+            links,
+            config,
+            inflight=inflight,
+            price_lists=marks.price_lists,
+            first_link=first,
+            held=held,
+            guard=guard,
+            force=force,
+            now=started,
+        )
 
-    base = CycleResult(
-        plan=the_plan,
-        started_at=started,
-        duration_s=0.0,
-        full=full,
-        first_link=first,
-        dry_run=dry_run,
-        applied=False,
-        blocked=blocked,
-        halted=the_plan.halt,
-    )
-    if dry_run:
-        return _done(base, clock_start)
-    stop = the_plan.halt if blocked is None else _blocked_problem(blocked)
-    if stop is not None:
-        with ctx.db.session() as session:
-            stopped = problems.report(session, connection_id=cid, problems=[stop], now=started)
-            session.commit()
-        return _done(replace(base, opened_errors=len(stopped)), clock_start)
-    done = apply(ctx, the_plan, actor=actor, now=started)
-    opened, resolved = _finish(ctx, the_plan, done, marks, first=first, actor=actor, now=started)
-    applied = replace(
-        base,
-        applied=True,
-        interrupted=done.interrupted,
-        done=dict(done.done),
-        failures=tuple(done.failures),
-        opened_errors=opened,
-        resolved_errors=resolved,
-    )
-    return _done(applied, clock_start)
+        base = CycleResult(
+            plan=the_plan,
+            started_at=started,
+            duration_s=0.0,
+            full=full,
+            first_link=first,
+            dry_run=dry_run,
+            applied=False,
+            blocked=blocked,
+            halted=the_plan.halt,
+        )
+        if dry_run:
+            return _done(base, clock_start)
+        stop = the_plan.halt if blocked is None else _blocked_problem(blocked)
+        if stop is not None:
+            with ctx.db.session() as session:
+                stopped = problems.report(session, connection_id=cid, problems=[stop], now=started)
+                session.commit()
+            return _done(replace(base, opened_errors=len(stopped)), clock_start)
+        done = apply(ctx, the_plan, actor=actor, now=started)
+        opened, resolved = _finish(
+            ctx, the_plan, done, marks, first=first, actor=actor, now=started
+        )
+        applied = replace(
+            base,
+            applied=True,
+            interrupted=done.interrupted,
+            done=dict(done.done),
+            failures=tuple(done.failures),
+            opened_errors=opened,
+            resolved_errors=resolved,
+        )
+        return _done(applied, clock_start)
 
 
 def _done(result: CycleResult, clock_start: float) -> CycleResult:

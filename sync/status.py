@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from storage import repo
 from sync.context import SyncContext
+from sync.firstrun import FirstLinkRun, running
 from sync.plan import Problem
 from sync.ports import CallBudget
 
@@ -53,6 +54,7 @@ class StatusReport:
     pos_budget: Budget | None = None
     web_budget: Budget | None = None
     config_version: int | None = None
+    first_link: FirstLinkRun | None = None  # running now, in this process or another
 
 
 def start_of_day(now: datetime, tz: ZoneInfo) -> datetime:
@@ -98,6 +100,7 @@ def collect_status(
         cost_review = repo.count_cost_review(session, connection_id=ctx.connection_id)
         setup = repo.get_setup(session, connection_id=ctx.connection_id)
         config = repo.latest_config(session, connection_id=ctx.connection_id)
+        first_link = None if setup else running(session, connection_id=ctx.connection_id, now=now)
     links.pop("deleted", None)  # tombstones are not products any more (R16)
     return StatusReport(
         links=links,
@@ -112,4 +115,5 @@ def collect_status(
         pos_budget=_budget(getattr(ctx.pos, "budget", None)),
         web_budget=_budget(getattr(ctx.web, "budget", None)),
         config_version=None if config is None else config.version,
+        first_link=first_link,
     )

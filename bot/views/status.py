@@ -21,6 +21,7 @@ from bot.views.kit import (
     view_blocks,
 )
 from bot.views.lists import LINK_STATUS_KEYS
+from bot.views.people import mention
 from bot.views.problems import said
 from sync.status import Budget, StatusReport
 
@@ -48,7 +49,11 @@ def status_blocks(t: Translator, report: StatusReport, tz: ZoneInfo) -> list[Blo
         header(t("status.title")),
         section(fields=counts[:10]),
     ]
-    if not report.setup_done:
+    run = report.first_link
+    if run is not None:  # no setup record until it completes, but it is under way
+        since = when(run.started_at, tz)
+        blocks.append(section(t("status.first_link_running", since=since, who=mention(run.by))))
+    elif not report.setup_done:
         blocks.append(section(t("status.no_setup")))
     if report.jobs:
         lines = []
