@@ -21,6 +21,7 @@ from sync.guard import CATALOG, DEFAULT_GUARD, Guard
 from sync.plan import Plan, Problem
 from sync.planner import plan
 from sync.preflight import PreflightReport, check
+from sync.texts import msg
 
 log = logging.getLogger(__name__)
 WRITE_COUNTS = (
@@ -155,12 +156,15 @@ def first_link(ctx: SyncContext, *, actor: str, dry_run: bool = False) -> CycleR
     """The first link (R2, R3, R6, R7, R12): refused while preflight finds blocking problems."""
     with ctx.db.session() as session:
         if repo.get_setup(session, connection_id=ctx.connection_id) is not None:
-            raise UserError("the first link is done already; the sync runs on its own")
+            done = "the first link is done already; the sync runs on its own"
+            raise UserError(done, said=msg("first_link_done"))
     outcome = run_cycle(ctx, dry_run=dry_run, full=True, actor=actor)
     if outcome.blocked is not None:
+        count = len(outcome.blocked.blocking)
         raise UserError(
-            f"preflight found {len(outcome.blocked.blocking)} blocking problem(s); "
-            "fix them in the web store first (run: sapo-sync preflight)"
+            f"preflight found {count} blocking problem(s); "
+            "fix them in the web store first (run: sapo-sync preflight)",
+            said=msg("first_link_blocked", count=count),
         )
     return outcome
 
