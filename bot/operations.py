@@ -24,7 +24,7 @@ from bot.views.reports import (
 )
 from sync import compare as comparing
 from sync import engine, links, orders, preflight, problems
-from sync.cycle import catalog_pass
+from sync.cycle import catalog_pass, is_set_up
 from sync.scheduler_jobs import JOB_CATALOG, JOB_ORDERS
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,10 @@ def sync_now(deps: BotDeps, *, actor: str, report: Callable[[Message], None]) ->
     if scheduler is not None and state == "standby":
         report(note(deps.t("run.standby")))
         return
-    if scheduler is not None and state == "running" and deps.runs is not None:
+    # Before setup the scheduler's catalog job does nothing (the first link is a person's
+    # decision, R1): the first link runs here, and its mark keeps it to one at a time.
+    set_up = is_set_up(deps.ctx)
+    if scheduler is not None and state == "running" and deps.runs is not None and set_up:
         deps.runs.expect(JOB_CATALOG, lambda run: report(run_report(deps, run)))
         if scheduler.trigger(JOB_CATALOG):
             scheduler.trigger(JOB_ORDERS)

@@ -638,6 +638,19 @@ def acquire_lease(
     return True
 
 
+def take_over_lease(
+    session: Session, *, name: str, old: str, holder: str, now: datetime, ttl: timedelta
+) -> bool:
+    """Take the lease from ``old`` (a holder known to be gone), only while ``old`` has it."""
+    taken = session.exec(
+        update(Lease)
+        .where(col(Lease.name) == name, col(Lease.holder) == old)
+        .values(holder=holder, expires_at=now + ttl)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(taken.rowcount == 1)
+
+
 def get_lease(session: Session, *, name: str) -> Lease | None:
     """The lease row (who holds it and until when), to tell a person who is syncing."""
     return session.get(Lease, name, populate_existing=True)

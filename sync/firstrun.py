@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from storage import repo
 from storage.engine import Session
 from sync.context import SyncContext
+from sync.errors import UserError
 
 log = logging.getLogger(__name__)
 
@@ -52,29 +53,37 @@ def running(session: Session, *, connection_id: int, now: datetime) -> FirstLink
 def marked(ctx: SyncContext, *, actor: str, ttl: timedelta = TTL) -> Iterator[None]:
     """Mark the first link as running for the duration of the block (audited as started).
 
-    A mark held by another run (two people starting it at once) is left to that run: this
-    one goes on unmarked, as it did before there were marks.
+    Only one first link runs at a time: two would each create the products missing on the
+    other side (R3, R7). A mark another run holds refuses this one with a ``UserError``
+    naming who started it, unless its holder was a process on this machine that is gone
+    (killed mid-run): its mark is taken over at once rather than after ``ttl``.
     """
     name = lease_name(ctx.connection_id)
     holder = f"{actor[:60]}@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     now = ctx.clock()
     with ctx.db.session() as session:
         held = repo.acquire_lease(session, name=name, holder=holder, now=now, ttl=ttl)
-        if held:
-            repo.add_audit(
-                session,
-                connection_id=ctx.connection_id,
-                actor=actor,
-                action=ACTION,
-                subject="catalog",
-                result=STARTED,
-                now=now,
-            )
+        if not held:
+            lease = repo.get_lease(session, name=name)
+            if lease is not None and _gone(lease.holder):
+                log.warning("taking over the first link's mark of a gone process %s", lease.holder)
+                held = repo.take_over_lease(
+                    session, name=name, old=lease.holder, holder=holder, now=now, ttl=ttl
+                )
+        if not held:
+            other = running(session, connection_id=ctx.connection_id, now=now)
+            session.rollback()
+            raise _already_running(other, now)
+        repo.add_audit(
+            session,
+            connection_id=ctx.connection_id,
+            actor=actor,
+            action=ACTION,
+            subject="catalog",
+            result=STARTED,
+            now=now,
+        )
         session.commit()
-    if not held:
-        log.warning("first link already marked as running by another run actor=%s", actor)
-        yield
-        return
     stop = threading.Event()
     beat = threading.Thread(
         target=_renew,
@@ -94,6 +103,35 @@ def marked(ctx: SyncContext, *, actor: str, ttl: timedelta = TTL) -> Iterator[No
                 session.commit()
         except Exception:  # the run's own outcome matters more; the mark expires by itself
             log.exception("could not clear the first link's mark holder=%s", holder)
+
+
+def _already_running(other: FirstLinkRun | None, now: datetime) -> UserError:
+    minutes = 0 if other is None else max(0, int((now - other.started_at).total_seconds() // 60))
+    by = (None if other is None else other.by) or "?"
+    return UserError(
+        f"the first link is already running (started {minutes} min ago by {by}); "
+        "wait for it to finish",
+        said={"key": "msg.first_link_running", "minutes": minutes, "by": by},
+    )
+
+
+def _gone(holder: str) -> bool:
+    """The mark's holder was a process on this machine that no longer exists."""
+    _, _, where = holder.rpartition("@")
+    host, _, rest = where.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, someone else's
+        return False
+    return False
 
 
 def _renew(ctx: SyncContext, name: str, holder: str, ttl: timedelta, stop: threading.Event) -> None:

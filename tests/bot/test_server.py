@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from sandbox import Sandbox
+from storage import repo
 from sync import engine
 from sync.context import SyncContext
 from sync.scheduler import SyncScheduler
@@ -55,9 +56,16 @@ def test_webhooks_are_verified_and_trigger_work(make_bot: BotMaker) -> None:
 
 
 def test_sync_goes_through_the_running_scheduler_and_reports_back(make_bot: BotMaker) -> None:
-    """With the scheduler running, ``/sapo sync`` triggers its job (one sync at a time) and the
-    result of that run comes back to the channel; /healthz reports the jobs."""
+    """Once set up, with the scheduler running, ``/sapo sync`` triggers its job (one sync at
+    a time) and the result of that run comes back to the channel; /healthz reports the jobs.
+    (Before setup it runs the first link itself: tests/reliability/test_first_link_status.)"""
     with make_bot(build={"with_scheduler": True, "scheduler": _catalog_only}) as bot:
+        ctx = bot.bot.deps.ctx
+        with ctx.db.session() as s:
+            repo.record_setup(
+                s, connection_id=ctx.connection_id, cutover_at=ctx.clock(), completed_by="t"
+            )
+            s.commit()
         scheduler = bot.bot.scheduler
         assert scheduler.start() == "running"
         health = bot.http.get(f"{bot.url}/healthz")
@@ -66,7 +74,7 @@ def test_sync_goes_through_the_running_scheduler_and_reports_back(make_bot: BotM
         started, result = bot.answers(bot.command("sync"), 2)
         assert "started a sync" in mrkdwn(started.body)
         assert result.body["response_type"] == "in_channel"
-        assert "first link is blocked" in mrkdwn(result.body)
+        assert "Sync done" in mrkdwn(result.body), mrkdwn(result.body)
         assert scheduler.jobs()[0].runs >= 2
         scheduler.shutdown()
         assert bot.http.get(f"{bot.url}/healthz").status_code == 503

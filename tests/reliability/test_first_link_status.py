@@ -9,9 +9,14 @@ and Vietnamese, whichever process runs it (here: another one, as ``sapo-sync syn
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -20,11 +25,13 @@ import pytest
 from bot.i18n import Translator
 from bot.views.status import status_blocks
 from sandbox import Sandbox
+from storage import repo
 from storage.engine import Database
 from sync import firstrun
 from sync.clock import system_clock
 from sync.context import SyncContext
 from sync.engine import CycleResult, first_link
+from sync.errors import UserError
 from sync.firstrun import FirstLinkRun
 from sync.status import StatusReport
 from tests.bot.harness import ADMIN, Harness, mrkdwn
@@ -140,3 +147,101 @@ def test_the_running_first_link_is_told_in_the_bots_language(lang: str, says: st
     text = mrkdwn(status_blocks(Translator(lang), report, ZoneInfo("Asia/Ho_Chi_Minh")))
     assert says in text
     assert "/sapo preflight" not in text
+
+
+def test_a_second_first_link_while_one_runs_is_refused_and_nothing_is_made_twice(
+    bot: Harness, elsewhere: Shop
+) -> None:
+    """``/sapo sync`` pressed while another process runs the first link is told it is
+    already running and by whom; it does not start a second one, which would create every
+    one-sided product a second time (R3, R7)."""
+    results: list[CycleResult] = []
+    elsewhere.sb.set_faults("web", latency_ms=40)
+    linking = threading.Thread(
+        target=lambda: results.append(first_link(elsewhere.ctx, actor="cli")), daemon=True
+    )
+    linking.start()
+    try:
+        ctx = bot.bot.deps.ctx
+        wait_for(lambda: _running(ctx) is not None, timeout=30, what="the first link to be marked")
+        said = [mrkdwn(c.body) for c in bot.answers(bot.command("sync"), 2, timeout=60)]
+        assert linking.is_alive(), "the first link ended before the second was pressed"
+    finally:
+        linking.join(timeout=120)
+        elsewhere.sb.set_faults("web")
+    assert "already running" in said[-1] and "by cli" in said[-1], said
+    [result] = results
+    assert result.ok and result.first_link
+    with elsewhere.sb.state.lock:
+        pos = [v.sku for v in elsewhere.sb.state.pos.variants.values() if v.sku]
+        web = [v.sku for v in elsewhere.sb.state.web.variants.values() if v.sku]
+    assert len(pos) == len(set(pos)) and len(web) == len(set(web))
+
+
+def test_sync_before_setup_runs_the_first_link_when_the_scheduler_runs(
+    database_url: str, slack: FakeSlack, shop_sandbox: Sandbox
+) -> None:
+    """In production the bot runs the scheduler, whose catalog job waits for the first link
+    (a person's decision, R1). ``/sapo sync`` then runs the first link itself instead of
+    triggering that job, which answered "The sync failed: ?" and linked nothing."""
+    migrated = Database(database_url)
+    migrated.upgrade()
+    migrated.dispose()
+    settings = bot_settings(database_url, slack, shop_sandbox)
+    with running_bot(settings, slack, with_scheduler=True) as harness:
+        assert harness.bot.scheduler is not None
+        assert harness.bot.scheduler.start() == "running"
+        ctx = harness.bot.deps.ctx
+        pos, web = clients_for(shop_sandbox)
+        auth = (shop_sandbox.api_key, shop_sandbox.api_secret)
+        with (
+            pos,
+            web,
+            httpx.Client(base_url=shop_sandbox.web_url, auth=auth, trust_env=False) as admin,
+            httpx.Client(base_url=shop_sandbox.pos_url, auth=auth, trust_env=False) as pos_admin,
+        ):
+            Shop(shop_sandbox, ctx.db, ctx, pos, web, admin, pos_admin).fix_planted_problems()
+        said = [mrkdwn(c.body) for c in harness.answers(harness.command("sync"), 2, timeout=120)]
+        assert "Sync done" in said[-1] and "failed: ?" not in said[-1], said
+        with ctx.db.session() as s:
+            assert repo.get_setup(s, connection_id=ctx.connection_id) is not None
+
+
+def test_a_first_link_mark_left_by_a_killed_process_here_is_taken_over_at_once(
+    tmp_path: Path,
+) -> None:
+    """A first link restarted after its process was killed does not wait for the old mark
+    to expire; a mark of a live process, or of another machine, still refuses (R3, R7)."""
+    db = Database(f"sqlite:///{tmp_path}/marks.db")
+    db.upgrade()
+    now = datetime.now(UTC)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    holders = {
+        "gone here": (f"cli@{socket.gethostname()}:{dead.pid}:ab12cd34", True),
+        "alive here": (f"cli@{socket.gethostname()}:{os.getppid()}:ab12cd34", False),
+        "elsewhere": (f"cli@another-host.example:{dead.pid}:ab12cd34", False),
+    }
+    try:
+        for n, (holder, taken) in enumerate(holders.values()):
+            with db.session() as s:
+                conn = repo.ensure_connection(s, name=f"shop{n}", pos_url="", web_url="", now=now)
+                s.commit()
+                assert conn.id is not None
+            ctx = SyncContext(db, conn.id, None, None, lambda: now)  # type: ignore[arg-type]
+            with db.session() as s:
+                name = firstrun.lease_name(ctx.connection_id)
+                assert repo.acquire_lease(s, name=name, holder=holder, now=now, ttl=firstrun.TTL)
+                s.commit()
+            if taken:
+                with firstrun.marked(ctx, actor="U0ADMIN"), db.session() as s:
+                    lease = repo.get_lease(s, name=name)
+                    assert lease is not None and lease.holder.startswith("U0ADMIN@")
+            else:
+                with (
+                    pytest.raises(UserError, match="already running"),
+                    firstrun.marked(ctx, actor="U0ADMIN"),
+                ):
+                    pass
+    finally:
+        db.dispose()
