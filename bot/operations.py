@@ -148,4 +148,6 @@ def run_report(deps: BotDeps, run: Any) -> Message:
     """The message for a finished scheduler run that someone asked for."""
     if isinstance(run.result, engine.CycleResult):
         return cycle_message(deps.t, run.result, dry_run=False)
+    if run.result is None and run.error is None:  # another process's cycle was running
+        return note(deps.t("run.skipped"))
     return note(deps.t("run.failed", error=esc(run.error or "?", 500)))

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from storage import repo
 from storage.engine import Session
-from sync import firstrun, linkrows, problems, reading
+from sync import firstrun, leases, linkrows, problems, reading
 from sync.apply import Outcome, apply
 from sync.config import config_at, ensure_config
 from sync.context import SyncContext
@@ -74,8 +74,46 @@ def run_cycle(
 ) -> CycleResult:
     """Read, plan and (unless ``dry_run``) apply one cycle; the first one is the first link.
 
-    ``force`` lets a person apply a cycle the blast-radius guard stopped.
+    ``force`` lets a person apply a cycle the blast-radius guard stopped. One cycle applies
+    at a time per connection, whichever process runs it (the bot's scheduler or worker,
+    ``sapo-sync sync``): two would each create the products missing on the other side
+    (R3, R7). A second one is refused with ``SyncBusy`` before it reads anything.
     """
+    if dry_run:
+        return _cycle(ctx, dry_run=True, full=full, actor=actor, force=force, guard=guard)
+    try:
+        with leases.holding(ctx, cycle_lease(ctx.connection_id), holder=leases.holder_for(actor)):
+            return _cycle(ctx, dry_run=False, full=full, actor=actor, force=force, guard=guard)
+    except leases.Busy as busy:
+        if busy.name != cycle_lease(ctx.connection_id):
+            raise
+        raise SyncBusy(leases.actor_of(busy.holder)) from None
+
+
+def cycle_lease(connection_id: int) -> str:
+    return f"cycle:{connection_id}"
+
+
+class SyncBusy(UserError):
+    """Another sync cycle of this shop is running (``by`` started it)."""
+
+    def __init__(self, by: str) -> None:
+        super().__init__(
+            f"a sync is already running (started by {by or '?'}); it finishes on its own",
+            said={"key": "msg.sync_running", "by": by or "?"},
+        )
+        self.by = by
+
+
+def _cycle(
+    ctx: SyncContext,
+    *,
+    dry_run: bool,
+    full: bool,
+    actor: str,
+    force: bool,
+    guard: Guard,
+) -> CycleResult:
     started = ctx.clock()
     clock_start = time.monotonic()
     cid = ctx.connection_id

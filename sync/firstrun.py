@@ -4,10 +4,6 @@ running, who started it and since when (``/sapo status``, App Home) until setup 
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +11,7 @@ from datetime import datetime, timedelta
 
 from storage import repo
 from storage.engine import Session
+from sync import leases
 from sync.context import SyncContext
 from sync.errors import UserError
 
@@ -59,50 +56,28 @@ def marked(ctx: SyncContext, *, actor: str, ttl: timedelta = TTL) -> Iterator[No
     (killed mid-run): its mark is taken over at once rather than after ``ttl``.
     """
     name = lease_name(ctx.connection_id)
-    holder = f"{actor[:60]}@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-    now = ctx.clock()
-    with ctx.db.session() as session:
-        held = repo.acquire_lease(session, name=name, holder=holder, now=now, ttl=ttl)
-        if not held:
-            lease = repo.get_lease(session, name=name)
-            if lease is not None and _gone(lease.holder):
-                log.warning("taking over the first link's mark of a gone process %s", lease.holder)
-                held = repo.take_over_lease(
-                    session, name=name, old=lease.holder, holder=holder, now=now, ttl=ttl
-                )
-        if not held:
-            other = running(session, connection_id=ctx.connection_id, now=now)
-            session.rollback()
-            raise _already_running(other, now)
-        repo.add_audit(
-            session,
-            connection_id=ctx.connection_id,
-            actor=actor,
-            action=ACTION,
-            subject="catalog",
-            result=STARTED,
-            now=now,
-        )
-        session.commit()
-    stop = threading.Event()
-    beat = threading.Thread(
-        target=_renew,
-        args=(ctx, name, holder, ttl, stop),
-        name="first-link-mark",
-        daemon=True,
-    )
-    beat.start()
     try:
-        yield
-    finally:
-        stop.set()
-        beat.join(timeout=ttl.total_seconds())
-        try:
+        with leases.holding(ctx, name, holder=leases.holder_for(actor), ttl=ttl):
+            now = ctx.clock()
             with ctx.db.session() as session:
-                repo.release_lease(session, name=name, holder=holder)
+                repo.add_audit(
+                    session,
+                    connection_id=ctx.connection_id,
+                    actor=actor,
+                    action=ACTION,
+                    subject="catalog",
+                    result=STARTED,
+                    now=now,
+                )
                 session.commit()
-        except Exception:  # the run's own outcome matters more; the mark expires by itself
-            log.exception("could not clear the first link's mark holder=%s", holder)
+            yield
+    except leases.Busy as busy:
+        if busy.name != name:
+            raise
+        now = ctx.clock()
+        with ctx.db.session() as session:
+            other = running(session, connection_id=ctx.connection_id, now=now)
+        raise _already_running(other, now) from None
 
 
 def _already_running(other: FirstLinkRun | None, now: datetime) -> UserError:
@@ -113,33 +88,3 @@ def _already_running(other: FirstLinkRun | None, now: datetime) -> UserError:
         "wait for it to finish",
         said={"key": "msg.first_link_running", "minutes": minutes, "by": by},
     )
-
-
-def _gone(holder: str) -> bool:
-    """The mark's holder was a process on this machine that no longer exists."""
-    _, _, where = holder.rpartition("@")
-    host, _, rest = where.partition(":")
-    pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return False
-    pid = int(pid_text)
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, someone else's
-        return False
-    return False
-
-
-def _renew(ctx: SyncContext, name: str, holder: str, ttl: timedelta, stop: threading.Event) -> None:
-    """Keep the mark current while the first link runs (reads alone can take minutes)."""
-    while not stop.wait(ttl.total_seconds() / 3):
-        try:
-            with ctx.db.session() as session:
-                repo.acquire_lease(session, name=name, holder=holder, now=ctx.clock(), ttl=ttl)
-                session.commit()
-        except Exception:  # the database hiccuped: the next beat tries again
-            log.exception("could not renew the first link's mark holder=%s", holder)

@@ -54,6 +54,7 @@ def default_jobs(*, delivery_retention: timedelta | None = None) -> dict[str, Jo
     webhooks and Slack requests are recorded either way).
     """
     from sync.cycle import catalog_pass, is_set_up
+    from sync.engine import SyncBusy
     from sync.maintenance import DEFAULT_RETENTION, prune_deliveries
     from sync.orders import push_orders
 
@@ -63,7 +64,11 @@ def default_jobs(*, delivery_retention: timedelta | None = None) -> dict[str, Jo
         def run(ctx: SyncContext) -> object:
             if not is_set_up(ctx):  # the first link is a person's decision (R1), not the timer's
                 return None
-            return catalog_pass(ctx, full=full, actor="scheduler")
+            try:
+                return catalog_pass(ctx, full=full, actor="scheduler")
+            except SyncBusy as busy:  # e.g. `sapo-sync sync` by hand: its cycle does the work
+                log.info("catalog cycle skipped: another is running by=%s", busy.by)
+                return None
 
         return run
 

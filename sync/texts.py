@@ -169,6 +169,7 @@ MESSAGES: Mapping[str, frozenset[str]] = _codes(
         "msg.first_link_done": (),
         "msg.first_link_blocked": ("count",),
         "msg.first_link_running": ("minutes", "by"),
+        "msg.sync_running": ("by",),
         # why a dry run would act (R2, R3, R7, R10)
         "msg.plan_same_sku": (),
         "msg.plan_same_sku_but": ("problem",),
