@@ -178,6 +178,9 @@ def tour(bot: BotApp, sb: Sandbox, tr: Tour) -> Tally:
     synced = wait_for(lambda: tally(ctx, sb).web_stock(SALE_SKU) == 3, 60.0)
     tr.check("stock flowed", synced, t("demo.stock_flowed", sku=SALE_SKU, qty=3))
     resolved = wait_for(lambda: tally(ctx, sb).errors_open == 0, 60.0)
+    # The scheduler keeps running: a cycle that resolved the errors may still be pushing the
+    # stock of the products it relinked. The state is checked once it has settled.
+    wait_for(lambda: tally(ctx, sb).stock_mismatches == 0, 30.0)
     final = tally(ctx, sb)
     tr.check(
         "errors resolved",
