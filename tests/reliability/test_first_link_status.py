@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -95,6 +96,27 @@ def test_status_during_the_first_link_says_it_is_running_not_that_it_has_not_run
     neither message shows."""
     assert NOT_RUN in _status(bot)
     ctx = bot.bot.deps.ctx
+    with _first_link_elsewhere(elsewhere, ctx) as (linking, results):
+        started = _running(ctx)
+        assert started is not None and started.by == "cli"
+        since = started.started_at.astimezone(bot.bot.deps.tz).strftime("%d/%m %H:%M")
+        for shown in (_status(bot), _home(bot, 1)):
+            assert f"{RUNNING}, started {since} by cli" in shown, shown
+            assert NOT_RUN not in shown and "/sapo preflight" not in shown
+        assert linking.is_alive(), "the first link ended before the status was read"
+    [result] = results
+    assert result.ok and result.first_link and result.applied
+    for shown in (_status(bot), _home(bot, 2)):
+        assert RUNNING not in shown and NOT_RUN not in shown
+    assert _running(ctx) is None
+
+
+@contextmanager
+def _first_link_elsewhere(
+    elsewhere: Shop, ctx: SyncContext
+) -> Iterator[tuple[threading.Thread, list[CycleResult]]]:
+    """The first link run by "cli" in another engine, the web answering slowly; the block
+    starts once it is marked as running and ends after it finished."""
     results: list[CycleResult] = []
     elsewhere.sb.set_faults("web", latency_ms=40)
     linking = threading.Thread(
@@ -103,21 +125,10 @@ def test_status_during_the_first_link_says_it_is_running_not_that_it_has_not_run
     linking.start()
     try:
         wait_for(lambda: _running(ctx) is not None, timeout=30, what="the first link to be marked")
-        started = _running(ctx)
-        assert started is not None and started.by == "cli"
-        since = started.started_at.astimezone(bot.bot.deps.tz).strftime("%d/%m %H:%M")
-        for shown in (_status(bot), _home(bot, 1)):
-            assert f"{RUNNING}, started {since} by cli" in shown, shown
-            assert NOT_RUN not in shown and "/sapo preflight" not in shown
-        assert linking.is_alive(), "the first link ended before the status was read"
+        yield linking, results
     finally:
         linking.join(timeout=120)
         elsewhere.sb.set_faults("web")
-    [result] = results
-    assert result.ok and result.first_link and result.applied
-    for shown in (_status(bot), _home(bot, 2)):
-        assert RUNNING not in shown and NOT_RUN not in shown
-    assert _running(ctx) is None
 
 
 def _running(ctx: SyncContext) -> FirstLinkRun | None:
@@ -155,20 +166,9 @@ def test_a_second_first_link_while_one_runs_is_refused_and_nothing_is_made_twice
     """``/sapo sync`` pressed while another process runs the first link is told it is
     already running and by whom; it does not start a second one, which would create every
     one-sided product a second time (R3, R7)."""
-    results: list[CycleResult] = []
-    elsewhere.sb.set_faults("web", latency_ms=40)
-    linking = threading.Thread(
-        target=lambda: results.append(first_link(elsewhere.ctx, actor="cli")), daemon=True
-    )
-    linking.start()
-    try:
-        ctx = bot.bot.deps.ctx
-        wait_for(lambda: _running(ctx) is not None, timeout=30, what="the first link to be marked")
+    with _first_link_elsewhere(elsewhere, bot.bot.deps.ctx) as (linking, results):
         said = [mrkdwn(c.body) for c in bot.answers(bot.command("sync"), 2, timeout=60)]
         assert linking.is_alive(), "the first link ended before the second was pressed"
-    finally:
-        linking.join(timeout=120)
-        elsewhere.sb.set_faults("web")
     assert "already running" in said[-1] and "by cli" in said[-1], said
     [result] = results
     assert result.ok and result.first_link
