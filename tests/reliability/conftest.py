@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,49 +15,16 @@ from sandbox import Sandbox
 from storage import repo
 from storage.engine import Database
 from sync import engine
-from tests.bot.harness import ADMIN, ALERTS, SECRET, Harness, serve
+from tests.bot.conftest import _clean_environment, settings_for, slack
+from tests.bot.harness import Harness, serve
 from tests.support.fake_slack import FakeSlack
 
 BotRunner = Callable[..., Any]
 
 
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Real SLACK_*/SAPO_* variables on the machine must not leak into the tests."""
-    for name in list(os.environ):
-        upper = name.upper()
-        if upper.startswith("SAPO_SYNC_"):  # the suite's own switches stay
-            continue
-        if upper.startswith(("SLACK_", "SAPO_", "BOT_", "DATABASE_URL", "PUBLIC_URL")):
-            monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    """The recording fake Slack; every payload the bot sent must be valid Block Kit."""
-    with FakeSlack() as fake:
-        yield fake
-        assert fake.invalid == [], fake.invalid
-
-
-def bot_settings(db_url: str, slack: FakeSlack, sb: Sandbox, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "database_url": db_url,
-        "sapo_pos_url": sb.pos_url,
-        "sapo_pos_api_key": sb.api_key,
-        "sapo_pos_api_secret": sb.api_secret,
-        "sapo_web_url": sb.web_url,
-        "sapo_web_api_key": sb.api_key,
-        "sapo_web_api_secret": sb.api_secret,
-        "slack_bot_token": "xoxb-test-token",
-        "slack_signing_secret": SECRET,
-        "slack_api_url": slack.api_url,
-        "slack_alert_channel": ALERTS,
-        "slack_admin_users": ADMIN,
-        "bot_language": "en",
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)
+# The bot suite's environment guard, fake Slack and settings serve this suite too.
+__all__ = ["_clean_environment", "bot_settings", "slack"]
+bot_settings = settings_for
 
 
 @contextmanager
