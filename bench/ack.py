@@ -17,9 +17,9 @@ import httpx
 import uvicorn
 
 from bench.catalog import whole_products
-from bench.fake_slack import FakeSlack
 from bench.report import AckResult
 from bench.shop import ShopClock
+from bot.console.localslack import LocalSlack
 from bot.main import build_app
 from bot.settings import Settings
 from sandbox import Sandbox
@@ -64,7 +64,7 @@ def signed(body: str) -> dict[str, str]:
     }
 
 
-def command(slack: FakeSlack, n: int, text: str) -> str:
+def command(slack: LocalSlack, n: int, text: str) -> str:
     return urlencode(
         {
             "team_id": "T0BENCH",
@@ -79,7 +79,7 @@ def command(slack: FakeSlack, n: int, text: str) -> str:
     )
 
 
-def settings(sb: Sandbox, slack: FakeSlack, db_path: Path) -> Settings:
+def settings(sb: Sandbox, slack: LocalSlack, db_path: Path) -> Settings:
     return Settings(
         _env_file=None,  # pydantic-settings: no .env file, only these values
         database_url=f"sqlite:///{db_path}",
@@ -110,7 +110,7 @@ def measure(sb: Sandbox, clock: ShopClock, size: int) -> AckResult:
     ``bench:size``; every command must also get its answer on the response URL (R13)."""
     sb.reset(f"bench:{size}")
     whole_products(sb.state)
-    with FakeSlack() as slack, tempfile.TemporaryDirectory(prefix="sapo-bench-ack-") as tmp:
+    with LocalSlack() as slack, tempfile.TemporaryDirectory(prefix="sapo-bench-ack-") as tmp:
         config = settings(sb, slack, Path(tmp) / "bot.db")
         bot = build_app(config, clock=clock, with_scheduler=False)
         failed: list[BaseException] = []
@@ -140,7 +140,7 @@ def measure(sb: Sandbox, clock: ShopClock, size: int) -> AckResult:
 
 
 def _send_while(
-    done: threading.Event, http: httpx.Client, url: str, slack: FakeSlack
+    done: threading.Event, http: httpx.Client, url: str, slack: LocalSlack
 ) -> list[float]:
     waits: list[float] = []
     while not done.is_set() or not waits:
@@ -154,9 +154,14 @@ def _send_while(
     return waits
 
 
-def _wait_answers(slack: FakeSlack, count: int, timeout: float = 30.0) -> None:
+def _wait_answers(slack: LocalSlack, count: int, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
-    while slack.count("response") < count:
+    while _answered(slack) < count:
         if time.monotonic() > deadline:
-            raise RuntimeError(f"{slack.count('response')} of {count} commands were answered")
+            raise RuntimeError(f"{_answered(slack)} of {count} commands were answered")
         time.sleep(0.05)
+
+
+def _answered(slack: LocalSlack) -> int:
+    """Posts on the commands' response URLs."""
+    return sum(1 for call in slack.calls() if call.method.startswith("response_url/"))
