@@ -3,7 +3,6 @@ running, who started it and since when (``/sapo status``, App Home) until setup 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,12 +14,9 @@ from sync import leases
 from sync.context import SyncContext
 from sync.errors import UserError
 
-log = logging.getLogger(__name__)
-
 ACTION = "catalog.first_link"  # its audit action; "started" here, "completed" by the engine
 STARTED = "started"
-# The mark outlives a killed process by at most this long; the running one renews it.
-TTL = timedelta(seconds=90)
+TTL = leases.TTL  # the mark outlives a killed process elsewhere by at most this long
 
 
 @dataclass(frozen=True, slots=True)
