@@ -94,11 +94,9 @@ def price_list_ids(pos: PosApi) -> PriceListIds:
 
 
 def inflight_by_sku(session: Session, *, connection_id: int) -> Mapping[str, Decimal]:
-    """Web orders not yet in POS, by SKU (R8); zero until the order ledger exists."""
-    try:
-        from sync.orders import inflight_quantities
-    except ImportError:  # the seam: orders land separately from the catalog engine
-        return {}
+    """Web orders not yet in POS, by SKU (R8): the order ledger's in-flight quantities."""
+    from sync.orders import inflight_quantities  # sync.orders builds on the catalog modules
+
     return inflight_quantities(session, connection_id=connection_id)
 
 
