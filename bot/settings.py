@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     delivery_retention_days: int = Field(default=7, ge=3, le=365)
     public_url: str | None = None
 
+    # Blast-radius guard (R7, issue 5): the share of live links one catalog cycle may zero or
+    # change before it halts, and the number of links below which the guard does not apply.
+    # Defaults match sync.guard.DEFAULT_GUARD.
+    sync_guard_share: float = Field(default=0.5, gt=0, le=1)
+    sync_guard_min_links: int = Field(default=10, ge=0)
+
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
