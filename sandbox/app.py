@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -27,9 +28,12 @@ class SandboxApp(Starlette):
         await super().__call__(scope, receive, send)
 
 
-def create_app(state: SandboxState) -> Starlette:
-    """Build the app around a state; the webhook worker runs while the app's lifespan does."""
-    runtime = Runtime.for_state(state)
+def create_app(state: SandboxState, *, clock: Callable[[], float] = time.monotonic) -> Starlette:
+    """Build the app around a state; the webhook worker runs while the app's lifespan does.
+
+    `clock` is the monotonic clock the leaky buckets leak by; a test can pass a fake one.
+    """
+    runtime = Runtime.for_state(state, clock)
     pos_router = Router(optional_json=True)  # core paths route with and without .json (§1.2)
     pos_api.register(pos_router)
     pos_sales_api.register(pos_router)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,12 +67,12 @@ class Runtime:
     stats: Stats = field(default_factory=Stats)
 
     @classmethod
-    def for_state(cls, state: SandboxState) -> Runtime:
-        """A runtime configured from the state's settings."""
+    def for_state(cls, state: SandboxState, clock: Callable[[], float] = time.monotonic) -> Runtime:
+        """A runtime configured from the state's settings; `clock` drives the rate limit."""
         config = state.config
         dispatcher = WebhookDispatcher(config.api_secret, {"pos": POS_DOMAIN, "web": WEB_DOMAIN})
         return cls(
             state=state,
-            limiter=RateLimiter(config.bucket, config.leak_rate),
+            limiter=RateLimiter(config.bucket, config.leak_rate, clock),
             dispatcher=dispatcher,
         )

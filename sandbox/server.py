@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 
@@ -65,7 +66,7 @@ class Sandbox:
 
     `with Sandbox() as sb:` starts on a free port and stops cleanly; `sb.pos_url` and
     `sb.web_url` are the base URLs to configure; `sb.state` is the in-process ground truth
-    (hold `sb.state.lock` while reading it).
+    (hold `sb.state.lock` while reading it). Pass `clock` to drive the rate limit by hand.
     """
 
     def __init__(
@@ -78,6 +79,7 @@ class Sandbox:
         api_secret: str = "sandbox-secret",
         host: str = "127.0.0.1",
         port: int = 0,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.api_key = api_key
         self.api_secret = api_secret
@@ -86,7 +88,9 @@ class Sandbox:
         self.state = SandboxState(
             seed, api_key=api_key, api_secret=api_secret, bucket=bucket, leak_rate=leak_rate
         )
-        self.app = create_app(self.state)
+        # `clock` (monotonic seconds) drives the leaky buckets, so a test can fill and drain
+        # them without waiting in real time; None keeps `time.monotonic`.
+        self.app = create_app(self.state, clock=clock or time.monotonic)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._sock: socket.socket | None = None

@@ -118,3 +118,20 @@ def test_bucket_leaks_with_time() -> None:
     verdict = bucket.hit()
     assert verdict.allowed
     assert verdict.header == "2/2"
+
+
+def test_an_injected_clock_drives_the_served_rate_limit() -> None:
+    """`Sandbox(clock=...)` leaks the buckets by the given clock, not by real time."""
+    now = [1000.0]
+    with (
+        Sandbox("empty", bucket=2, leak_rate=0.5, clock=lambda: now[0]) as sandbox,
+        client(sandbox.web_url) as web,
+    ):
+        codes = [web.get("/admin/products.json").status_code for _ in range(3)]
+        assert codes == [200, 200, 429]
+        now[0] += 1.9  # not yet one call's worth of leak
+        assert web.get("/admin/products.json").status_code == 429
+        now[0] += 0.1
+        answer = web.get("/admin/products.json")
+    assert answer.status_code == 200
+    assert answer.headers["X-Sapo-Api-Call-Limit"] == "2/2"
