@@ -231,6 +231,29 @@ def test_new_variant_on_a_linked_product_is_added_to_its_partner() -> None:
     assert (made.web_product_id, made.new.sku, made.new.options[0]) == (5, "S-L", "L")
 
 
+@pytest.mark.parametrize("new_on", ["pos", "web"])
+def test_new_variant_is_not_created_when_the_partner_options_no_longer_match(new_on: str) -> None:
+    """R7, R10: a variant added to a linked product whose partner has another number of options
+    is not created on the other side; a new_variant_options problem names it instead."""
+    two = ("Màu", "Size")
+    pair_opts, new_opts = ("Đỏ", "M", None), ("Đỏ", "L", None)
+    if new_on == "pos":
+        pos = pos_product(
+            1, [pv(11, "S-M", opts=pair_opts), pv(12, "S-L", opts=new_opts)], names=two
+        )
+        web = web_product(5, [wv(51, "S-M", opts=("M", None, None))], names=("Size",))
+    else:
+        pos = pos_product(1, [pv(11, "S-M", opts=("M", None, None))], names=("Size",))
+        web = web_product(
+            5, [wv(51, "S-M", opts=pair_opts), wv(52, "S-L", opts=new_opts)], names=two
+        )
+    result = run(snapshot([pos], [web]), [link(pos, web, "S-M")])
+    assert result.creations == () and result.links == ()
+    (problem,) = [p for p in result.problems if p.code == "new_variant_options"]
+    assert problem.subject == "S-L"
+    assert problem.params["side"] == ("web" if new_on == "pos" else "POS")
+
+
 def test_ambiguous_and_blank_skus_are_problems_naming_every_candidate() -> None:
     """R1, R2, R19: duplicates and blanks become error rows, and nothing is linked or created."""
     pos = [pos_product(1, [pv(11, "DUP")])]
