@@ -270,7 +270,12 @@ def _to_pos(
 
 
 def stock_branch(config: ConfigSnapshot) -> int:
-    """The order branch when its stock counts for the web, else the first branch that does."""
+    """Where a product created on POS gets its initial stock: the order branch (issue 5) when
+    its stock counts for the web (R4), else the first branch that does.
+
+    Stock put on a branch that does not count would be invisible to the next push, which
+    would then zero the web variant the product was created from (R8).
+    """
     if config.order_location_id in config.stock_location_ids or not config.stock_location_ids:
         return config.order_location_id
     return min(config.stock_location_ids)

@@ -69,6 +69,7 @@ def test_first_link_links_pairs_and_creates_what_is_missing_on_each_side() -> No
     ("order", "branches", "inflight", "expected_branch", "expected_stock"),
     [
         pytest.param(BRANCH_A, (BRANCH_A,), 0, BRANCH_A, 9, id="order-branch-counts"),
+        pytest.param(BRANCH_B, (BRANCH_A, BRANCH_B), 0, BRANCH_B, 9, id="order-branch-not-lowest"),
         pytest.param(BRANCH_B, (BRANCH_A, BRANCH_C), 0, BRANCH_A, 9, id="order-branch-not"),
         pytest.param(BRANCH_A, (BRANCH_A,), 2, BRANCH_A, 11, id="plus-web-orders-in-flight"),
     ],
