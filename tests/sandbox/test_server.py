@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import selectors
 import signal
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,15 +39,10 @@ def _read_urls(process: subprocess.Popen[bytes], deadline: float) -> dict[str, s
     return dict(line.strip().partition("=")[::2] for line in lines)
 
 
-@pytest.fixture
-def process() -> Iterator[subprocess.Popen[bytes]]:
-    """`python -m sandbox --port 0 --seed demo`, killed if the test left it running."""
-    child = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--port", "0", "--seed", "demo"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
+@contextmanager
+def _spawn(argv: list[str]) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a server process; kill it if the test left it running."""
+    child = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
         yield child
     finally:
@@ -54,6 +51,13 @@ def process() -> Iterator[subprocess.Popen[bytes]]:
         child.wait(timeout=10)
         assert child.stdout is not None
         child.stdout.close()
+
+
+@pytest.fixture
+def process() -> Iterator[subprocess.Popen[bytes]]:
+    """`python -m sandbox --port 0 --seed demo`, killed if the test left it running."""
+    with _spawn([sys.executable, "-m", "sandbox", "--port", "0", "--seed", "demo"]) as child:
+        yield child
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
@@ -70,6 +74,35 @@ def test_serve_starts_fast_and_stops_on_signal(
     process.send_signal(stop)
     code = process.wait(timeout=10)
     assert code in (0, -stop)
+
+
+# What the `sapo-sync` console script runs (pyproject: sapo-sync = "bot.cli:main").
+SAPO_SYNC = [sys.executable, "-c", "from bot.cli import main; main()"]
+
+
+def test_sapo_sync_sandbox_command_serves_with_its_options_and_stops_on_ctrl_c() -> None:
+    """`sapo-sync sandbox` answers within 2 s with its bucket and secret; Ctrl-C exits 0."""
+    argv = [*SAPO_SYNC, "sandbox", "--port", "0", "--seed", "demo"]
+    argv += ["--bucket", "7", "--api-key", "k2", "--api-secret", "s2"]
+    started = time.monotonic()
+    with _spawn(argv) as child:
+        urls = _read_urls(child, started + 2.0)
+        with client(urls["SAPO_WEB_URL"], auth=("k2", "s2")) as web:
+            answer = web.get("/admin/products/count.json")
+        answered = time.monotonic() - started
+        with client(urls["SAPO_POS_URL"], auth=("sandbox", "sandbox-secret")) as pos:
+            refused = pos.get("/admin/products")
+        child.send_signal(signal.SIGINT)
+        code = child.wait(timeout=10)
+    assert answer.status_code == 200
+    assert answer.json()["count"] > 0
+    assert answered < 2.0
+    assert answer.headers["X-Sapo-Api-Call-Limit"].endswith("/7")
+    assert refused.status_code == 401  # the default secret is not the one configured
+    assert code == 0
+    port = int(urls["SAPO_WEB_URL"].rsplit(":", 1)[1].split("/")[0])
+    with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port)):
+        pass
 
 
 def test_sandbox_releases_its_port() -> None:
