@@ -7,6 +7,7 @@ from sync.context import SyncContext
 from sync.engine import CycleResult, run_cycle
 from sync.guard import DEFAULT_GUARD, Guard
 from sync.orders import ingest_orders
+from sync.reading import NO_FOCUS, Focus
 
 
 def is_set_up(ctx: SyncContext) -> bool:
@@ -23,6 +24,7 @@ def catalog_pass(
     full: bool = False,
     force: bool = False,
     guard: Guard = DEFAULT_GUARD,
+    focus: Focus = NO_FOCUS,
 ) -> CycleResult:
     """``run_cycle``, after storing the web orders placed since the last read.
 
@@ -32,4 +34,6 @@ def catalog_pass(
     """
     if not dry_run and is_set_up(ctx):
         ingest_orders(ctx)
-    return run_cycle(ctx, dry_run=dry_run, full=full, force=force, actor=actor, guard=guard)
+    return run_cycle(
+        ctx, dry_run=dry_run, full=full, force=force, actor=actor, guard=guard, focus=focus
+    )

@@ -71,6 +71,7 @@ def run_cycle(
     actor: str = "scheduler",
     force: bool = False,
     guard: Guard = DEFAULT_GUARD,
+    focus: reading.Focus = reading.NO_FOCUS,
 ) -> CycleResult:
     """Read, plan and (unless ``dry_run``) apply one cycle; the first one is the first link.
 
@@ -80,10 +81,14 @@ def run_cycle(
     (R3, R7). A second one is refused with ``SyncBusy`` before it reads anything.
     """
     if dry_run:
-        return _cycle(ctx, dry_run=True, full=full, actor=actor, force=force, guard=guard)
+        return _cycle(
+            ctx, dry_run=True, full=full, actor=actor, force=force, guard=guard, focus=focus
+        )
     try:
         with leases.holding(ctx, cycle_lease(ctx.connection_id), holder=leases.holder_for(actor)):
-            return _cycle(ctx, dry_run=False, full=full, actor=actor, force=force, guard=guard)
+            return _cycle(
+                ctx, dry_run=False, full=full, actor=actor, force=force, guard=guard, focus=focus
+            )
     except leases.Busy as busy:
         if busy.name != cycle_lease(ctx.connection_id):
             raise
@@ -113,6 +118,7 @@ def _cycle(
     actor: str,
     force: bool,
     guard: Guard,
+    focus: reading.Focus = reading.NO_FOCUS,
 ) -> CycleResult:
     started = ctx.clock()
     clock_start = time.monotonic()
@@ -131,7 +137,7 @@ def _cycle(
     marking = firstrun.marked(ctx, actor=actor) if first and not dry_run else nullcontext()
     with marking:
         full = full or first or unknown or reading.full_due(state, config, started)
-        snapshot, marks = reading.read(ctx, state, full=full, started=started)
+        snapshot, marks = reading.read(ctx, state, full=full, started=started, focus=focus)
         blocked = None
         if first:
             report = check(snapshot.pos_products, snapshot.web_products, snapshot.web_levels)

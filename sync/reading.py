@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from storage import repo
 from storage.engine import Session
@@ -15,12 +16,54 @@ from sync.errors import FatalError
 from sync.ports import PosApi, WebApi
 from sync.snapshot import PriceListIds, Snapshot
 
+P = TypeVar("P", PosProduct, WebProduct)
+
 POS_CURSOR = "catalog.pos_modified"
 WEB_CURSOR = "catalog.web_modified"
 FULL_AT = "catalog.full_at"
 WEB_LOCATION = "catalog.web_location_id"
 PRICE_LISTS = "catalog.price_lists"  # "<cost id>,<retail id>"
 CLOCK_MARGIN = timedelta(seconds=60)  # how far Sapo's clock may be behind ours
+
+
+@dataclass(frozen=True, slots=True)
+class Subjects:
+    """Products a webhook named (by id), for the triggered run to re-read whatever their
+    ``modified_on`` says: Sapo does not confirm a stock change moves it (sheet §3.2)."""
+
+    pos_product_ids: frozenset[int] = frozenset()
+    pos_variant_ids: frozenset[int] = frozenset()
+    web_product_ids: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.pos_product_ids or self.pos_variant_ids or self.web_product_ids)
+
+    def __or__(self, other: Subjects) -> Subjects:
+        return Subjects(
+            self.pos_product_ids | other.pos_product_ids,
+            self.pos_variant_ids | other.pos_variant_ids,
+            self.web_product_ids | other.web_product_ids,
+        )
+
+
+NO_SUBJECTS = Subjects()
+
+
+@dataclass(frozen=True, slots=True)
+class Focus:
+    """What an incremental read adds or leaves out.
+
+    ``subjects`` are re-read by id on top of the incremental read. A ``stock_only`` pass
+    (the stock job) lists no web products and keeps only linked variants: it pushes stock
+    and prices of live pairs, and leaves linking and creating, and both cursors, to the
+    catalog job. A full read ignores the focus.
+    """
+
+    subjects: Subjects = field(default_factory=Subjects)
+    stock_only: bool = False
+
+
+NO_FOCUS = Focus()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +150,17 @@ def read_levels(web: WebApi, location_id: int) -> dict[int, Decimal]:
 
 
 def read(
-    ctx: SyncContext, state: ReadState, *, full: bool, started: datetime
+    ctx: SyncContext,
+    state: ReadState,
+    *,
+    full: bool,
+    started: datetime,
+    focus: Focus = NO_FOCUS,
 ) -> tuple[Snapshot, Marks]:
-    """Read what the cycle needs; counts are taken before a full read (short-read guard)."""
+    """Read what the cycle needs; counts are taken before a full read (short-read guard).
+
+    An incremental read also re-reads the ``focus`` subjects by id (see ``Focus``).
+    """
     location = state.web_location_id
     lists = state.price_lists
     pos_count = web_count = None
@@ -117,8 +168,16 @@ def read(
         location, lists = web_location_id(ctx.web), price_list_ids(ctx.pos)
     if full:
         pos_count, web_count = ctx.pos.count_products(), ctx.web.count_products()
-    pos_products = list(ctx.pos.products(modified_since=None if full else state.pos_since))
-    web_products = list(ctx.web.products(modified_since=None if full else state.web_since))
+    stock_only = focus.stock_only and not full
+    pos_listed = list(ctx.pos.products(modified_since=None if full else state.pos_since))
+    web_listed = (
+        []
+        if stock_only
+        else list(ctx.web.products(modified_since=None if full else state.web_since))
+    )
+    pos_products, web_products = pos_listed, web_listed
+    if not full and (focus.subjects or stock_only):
+        pos_products, web_products = _focused(ctx, focus, pos_listed, web_listed)
     levels = read_levels(ctx.web, location)
     snapshot = Snapshot(
         pos_products=pos_products,
@@ -129,14 +188,64 @@ def read(
         pos_count=pos_count,
         web_count=web_count,
     )
+    # Only the listings move the cursors (products read by id say nothing about what a
+    # listing missed); a stock pass moves none: it drops unlinked variants, and the catalog
+    # job must still read them.
+    pos_since = next_cursor(pos_listed, state.pos_since, started)
+    web_since = next_cursor(web_listed, state.web_since, started)
     marks = Marks(
-        pos_since=next_cursor(pos_products, state.pos_since, started),
-        web_since=next_cursor(web_products, state.web_since, started),
+        pos_since=state.pos_since if stock_only else pos_since,
+        web_since=state.web_since if stock_only else web_since,
         full_at=started if full else state.full_at,
         web_location_id=location,
         price_lists=lists,
     )
     return snapshot, marks
+
+
+def _focused(
+    ctx: SyncContext,
+    focus: Focus,
+    pos_products: list[PosProduct],
+    web_products: list[WebProduct],
+) -> tuple[list[PosProduct], list[WebProduct]]:
+    """Add the subjects and their linked counterparts, read by id; a stock pass keeps only
+    linked variants, so nothing unlinked can be matched or created without the other side."""
+    subjects = focus.subjects
+    with ctx.db.session() as session:
+        rows = repo.all_links(session, connection_id=ctx.connection_id)
+    pos_of_variant = {
+        r.pos_variant_id: r.pos_product_id for r in rows if r.pos_variant_id and r.pos_product_id
+    }
+    pos_ids = set(subjects.pos_product_ids)
+    pos_ids |= {pos_of_variant[v] for v in subjects.pos_variant_ids if v in pos_of_variant}
+    web_ids = set(subjects.web_product_ids)
+    web_ids |= {r.web_product_id for r in rows if r.pos_product_id in pos_ids and r.web_product_id}
+    pos_ids |= {r.pos_product_id for r in rows if r.web_product_id in web_ids and r.pos_product_id}
+    pos_products = _with(pos_products, pos_ids, ctx.pos.product)
+    web_products = _with(web_products, web_ids, ctx.web.product)
+    if focus.stock_only:
+        pos_bound = {r.pos_variant_id for r in rows if r.pos_variant_id}
+        web_bound = {r.web_variant_id for r in rows if r.web_variant_id}
+        pos_products = [_only(p, pos_bound) for p in pos_products if _bound(p, pos_bound)]
+        web_products = [_only(p, web_bound) for p in web_products if _bound(p, web_bound)]
+    return pos_products, web_products
+
+
+def _with(products: list[P], ids: Iterable[int], fetch: Callable[[int], P | None]) -> list[P]:
+    """``products`` plus those of ``ids`` not among them, read one by one (a deleted one
+    reads as None and is left to the full pass)."""
+    have = {p.id for p in products}
+    extra = [fetch(i) for i in sorted(set(ids) - have)]
+    return products + [p for p in extra if p is not None]
+
+
+def _bound(product: PosProduct | WebProduct, bound: set[int]) -> bool:
+    return any(v.id in bound for v in product.variants)
+
+
+def _only(product: P, bound: set[int]) -> P:
+    return replace(product, variants=tuple(v for v in product.variants if v.id in bound))
 
 
 def next_cursor(
