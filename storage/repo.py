@@ -686,6 +686,18 @@ def claim_delivery(session: Session, *, connection_id: int, key: str, now: datet
     return True
 
 
+def release_delivery(session: Session, *, connection_id: int, key: str) -> None:
+    """Forget an idempotency key whose work failed, so the same request may be done again."""
+    session.exec(
+        delete(Delivery)
+        .where(
+            col(Delivery.connection_id) == connection_id,
+            col(Delivery.key) == delivery_key_stored(key),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 # ---------------------------------------------------------------- retention
 
 

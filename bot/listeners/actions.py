@@ -19,6 +19,7 @@ from bot.listeners.common import (
     in_channel,
     incident_reply,
     note,
+    release,
     user_error_reply,
     user_of,
 )
@@ -78,13 +79,20 @@ def register(app: App, deps: BotDeps) -> None:
             user = user_of(body)
             if not allowed(deps, user, verb, respond):
                 return
-            if not deps.claim(click_key(body, action)):
+            key = click_key(body, action)
+            if not deps.claim(key):  # a second press, or one racing the first
                 ephemeral(respond, note(deps.t("already.done")))
                 return
             value = printable(str(action.get("value") or ""))
 
             def job() -> None:
-                outcome = _run(deps, verb, value, user)
+                try:
+                    outcome = _run(deps, verb, value, user)
+                except BaseException:
+                    # Not done (Sapo down, a refusal, a bug): pressing again must retry it,
+                    # not answer "already done".
+                    release(deps, key)
+                    raise
                 _show(deps, body, action, respond, client, outcome)
 
             _background(deps, body, respond, verb, job)

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.deps import BotDeps
-from bot.listeners.common import user_of
+from bot.listeners.common import release, user_of
 from bot.views.config import CALLBACK, PRICE_LIST, ConfigMeta, change_message, parse_submission
 from bot.views.problems import refusal
 from sync.config import config_diff, save_config
@@ -30,7 +30,8 @@ def register(app: App, deps: BotDeps) -> None:
             ack(response_action="errors", errors=errors)
             return
         meta = ConfigMeta.decode(str(view.get("private_metadata") or ""))
-        if not deps.claim(f"view:{view.get('id')}"):
+        key = f"view:{view.get('id')}"
+        if not deps.claim(key):
             ack()  # a second submission of the same modal: the first one saved
             return
         try:
@@ -46,8 +47,12 @@ def register(app: App, deps: BotDeps) -> None:
                 )
                 session.commit()
         except UserError as exc:
+            release(deps, key)  # nothing saved: the corrected form must be saved when sent
             ack(response_action="errors", errors={PRICE_LIST: refusal(t, exc, 300)})
             return
+        except BaseException:
+            release(deps, key)
+            raise
         ack()
         diff = config_diff(before, after)
         log.info(

@@ -130,3 +130,22 @@ def test_only_admins_open_or_submit_the_config(bot: Harness) -> None:
         user=VIEWER,
     )
     assert answer.json()["response_action"] == "errors"
+
+
+def test_a_refused_save_leaves_the_modal_to_be_corrected_and_saved(bot: Harness) -> None:
+    """A submission the save refuses (a price list POS no longer offers) shows the error in
+    the modal; the corrected submission of the same modal is then saved (issue 7)."""
+    view_id, view = _open(bot)
+    branch = DEMO_POS_LOCATION_IDS[0]
+    refused = bot.submit(
+        view, _values(view, price=987_654, branch=branch, stock=[branch]), view_id=view_id
+    )
+    assert refused.json()["response_action"] == "errors"
+    wholesale = DEMO_PRICE_LIST_IDS["BANBUON"]
+    saved = bot.submit(
+        view, _values(view, price=wholesale, branch=branch, stock=[branch]), view_id=view_id
+    )
+    assert saved.status_code == 200 and saved.text in ("", "{}")
+    with bot.bot.db.session() as session:
+        latest = repo.latest_config(session, connection_id=bot.bot.deps.ctx.connection_id)
+    assert latest is not None and latest.version == 2 and latest.price_list_id == wholesale

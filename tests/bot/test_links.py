@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from bot.views import buttons as act
 from sandbox import Sandbox
 from sandbox.seeds import DEMO_POS_DEFAULT_LOCATION_ID
 from storage import repo
+from sync.clients import make_pos_client, make_web_client
 from tests.bot.data import audit_actions
 from tests.bot.harness import ADMIN, VIEWER, Harness, button, buttons, mrkdwn
 
@@ -144,3 +148,42 @@ def _add_storm_error(bot: Harness, i: int) -> None:
     from tests.bot.data import add_error
 
     add_error(bot.bot, kind="product", subject=f"STORM-{i}", code="storm", message="m")
+
+
+@contextmanager
+def _no_backoff(bot: Harness, sb: Sandbox) -> Iterator[None]:
+    """The bot's Sapo clients retry 5xx without waiting, so an outage fails in milliseconds."""
+    deps = bot.bot.deps
+    keys = {"api_key": sb.api_key, "api_secret": sb.api_secret, "sleep": lambda _s: None}
+    pos = make_pos_client(sb.pos_url, **keys)
+    web = make_web_client(sb.web_url, **keys)
+    before = deps.ctx
+    deps.ctx = replace(before, pos=pos, web=web)
+    try:
+        yield
+    finally:
+        deps.ctx = before
+        pos.close()
+        web.close()
+
+
+def test_a_reconnect_that_failed_can_be_pressed_again(linked: Harness, sb: Sandbox) -> None:
+    """Reconnect while Sapo answers 503 says why it failed; once Sapo is back, pressing the
+    same button again reconnects instead of answering "already done" (issue 7)."""
+    linked.answers(linked.command(f"disconnect {SKU}"))
+    listing = linked.answers(linked.command(f"products {SKU}"))[0].body
+    block_id, reconnect = button(listing["blocks"], act.RECONNECT, SKU)
+    with _no_backoff(linked, sb):
+        sb.set_faults("both", error_rate=1.0, status=503)
+        try:
+            failed = linked.answers(linked.click(reconnect, block_id=block_id, message=listing))
+            linked.idle()
+        finally:
+            sb.set_faults("both")
+        text = mrkdwn(failed[0].body)
+        assert "503" in text and "already done" not in text, text
+        assert _status(linked, SKU) == "disconnected"
+        again = linked.click(reconnect, block_id=block_id, message=listing)
+        _, announced = linked.answers(again, 2)
+    assert "reconnected" in mrkdwn(announced.body)
+    assert _status(linked, SKU) == "linked"
