@@ -35,6 +35,8 @@ class SapoHttp:
     exponential back-off and jitter. A POST is sent again only when it provably never left
     (connect failure) or Sapo refused it with a 429; anything else raises
     ``RetryableError(outcome_unknown=True)`` and the caller looks before it tries again.
+    A 429 waits Sapo's ``Retry-After`` and then the pacing; no wait runs past ``deadline_s``:
+    the call ends as ``RetryableError`` (status 429) instead.
     """
 
     def __init__(
@@ -61,6 +63,11 @@ class SapoHttp:
         self._backoff_s = backoff_s
         self._max_backoff_s = max_backoff_s
         self._jitter = jitter
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        """The connect, read, write and pool limits every call runs under."""
+        return self._client.timeout
 
     def close(self) -> None:
         self._client.close()
@@ -110,7 +117,10 @@ class SapoHttp:
                 failures += 1
                 pause = self._backoff(failures)
             elapsed = (self._clock() - started).total_seconds()
-            if failures >= self._max_attempts or elapsed + pause > self._deadline_s:
+            # The pacing wait the next attempt will meet (a full bucket after a 429) counts too,
+            # so the call gives up before the deadline rather than after it.
+            ahead = pause + self.limiter.delay(after=pause)
+            if failures >= self._max_attempts or elapsed + ahead > self._deadline_s:
                 raise error
             log.info(
                 "sapo_retry api=%s method=%s path=%s status=%s failures=%d wait_s=%.2f",
@@ -217,6 +227,11 @@ class ClientBase:
     def budget(self) -> RateLimiter:
         """The call budget as last reported by Sapo (``used``/``limit``), for the bot to show."""
         return self._http.limiter
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        """The HTTP time limits: finite, so a Sapo that stops answering never hangs a run."""
+        return self._http.timeout
 
     def close(self) -> None:
         self._http.close()

@@ -98,6 +98,12 @@ class RateLimiter:
             self._sleep(wait)
         return wait
 
+    def delay(self, after: float = 0.0) -> float:
+        """Seconds ``acquire`` would wait if called ``after`` seconds from now; books nothing."""
+        with self._lock:
+            level = self._level_at(self._clock() + timedelta(seconds=after))
+            return max(0.0, (level + 1 - self._ceiling()) / self._leak_rate)
+
     def observe(self, header: str | None) -> None:
         """Take the server's count from an answer's ``X-Sapo-Api-Call-Limit``."""
         parsed = parse_call_limit(header)

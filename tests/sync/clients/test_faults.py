@@ -247,3 +247,62 @@ def test_429_burst_ends_with_every_call_done_once() -> None:
     assert (
         stats["requests"]["pos POST /admin/customers.json"] == 4 * per_client + stats["throttled"]
     )
+
+
+def throttled_wait(sb: Sandbox, api: str) -> float:
+    """The Retry-After the sandbox sends while throttling ``api``, read with a plain request."""
+    url = sb.pos_url if api == "pos" else sb.web_url
+    with httpx.Client(auth=(sb.api_key, sb.api_secret), trust_env=False, timeout=10.0) as raw:
+        response = raw.get(f"{url}/admin/locations.json")
+    assert response.status_code == 429
+    return float(response.headers["Retry-After"])
+
+
+def bounded_fake_time(deadline_s: float) -> tuple[FakeClock, list[float], Callable[[float], None]]:
+    """``fake_time`` whose sleep fails the test once waits run far past the deadline."""
+    clock, waits, advance = fake_time()
+
+    def sleep(seconds: float) -> None:
+        advance(seconds)
+        if sum(waits) > 10 * deadline_s:
+            pytest.fail(f"still retrying after {sum(waits):.1f} s on a {deadline_s} s deadline")
+
+    return clock, waits, sleep
+
+
+def test_throttled_read_waits_retry_after_and_gives_up_at_the_deadline(sb: Sandbox) -> None:
+    """Under a lasting 429 a read waits Sapo's Retry-After each time (not the 2 s fallback) and
+    ends as a plain RetryableError 429 within the deadline, never as outcome-unknown."""
+    sb.set_faults("web", throttle=True)
+    retry_after = throttled_wait(sb, "web")
+    sb.reset_stats()
+    clock, waits, sleep = bounded_fake_time(5.0)
+    pos, web = clients_for(sb, clock=clock, sleep=sleep, deadline_s=5.0)
+    with pos, web, pytest.raises(RetryableError) as caught:
+        web.locations()
+    assert caught.value.status == 429 and not caught.value.outcome_unknown
+    assert caught.value.retry_after == retry_after
+    sent = requests(sb, "web GET /admin/locations.json")
+    assert 2 <= sent <= 5.0 / retry_after + 1
+    # Each retry first waits the header's value, then whatever the pacing still asks.
+    header_waits = waits[0::2]
+    assert len(header_waits) == sent - 1 and set(header_waits) == {retry_after}
+    assert sum(waits) <= 5.0
+
+
+def test_throttled_create_is_resent_only_while_refused_and_never_made(sb: Sandbox) -> None:
+    """A POST refused with 429 is sent again (nothing was done) until the deadline, then ends
+    as RetryableError 429, not outcome-unknown; Sapo holds no such customer (R20)."""
+    sb.set_faults("pos", throttle=True)
+    retry_after = throttled_wait(sb, "pos")
+    sb.reset_stats()
+    clock, waits, sleep = bounded_fake_time(5.0)
+    pos, web = clients_for(sb, clock=clock, sleep=sleep, deadline_s=5.0)
+    with pos, web, pytest.raises(RetryableError) as caught:
+        pos.create_customer(NewPosCustomer(name="Lê Hoa", phone="0933000555"))
+    assert caught.value.status == 429 and not caught.value.outcome_unknown
+    sent = requests(sb, "pos POST /admin/customers.json")
+    assert 2 <= sent <= 5.0 / retry_after + 1
+    assert set(waits[0::2]) == {retry_after} and sum(waits) <= 5.0
+    with sb.state.lock:
+        assert not any(c["phone_number"] == "0933000555" for c in sb.state.pos.customers.values())
