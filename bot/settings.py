@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -63,6 +65,29 @@ class Settings(BaseSettings):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        from storage.engine import check_url
+
+        return check_url(value)
+
+    @field_validator("sapo_pos_url", "sapo_web_url", "public_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # .env.example leaves these as `NAME=`: an empty value means "not set".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("sapo_pos_url", "sapo_web_url", "public_url", "slack_api_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// address with a host name")
+        return value.strip()
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -73,6 +98,13 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # SecretStr fields already print as '**********'; the database URL may hold a password.
+        from storage.engine import hide_password
+
+        for name, value in super().__repr_args__():
+            yield name, hide_password(value) if name == "database_url" else value
 
 
 class SettingsError(Exception):
@@ -86,9 +118,8 @@ def load_settings(*, command: str, env_file: str | None = ".env") -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "?"
-        raise SettingsError(
-            f"{name} is invalid for 'sapo-sync {command}': {first['msg']}"
-        ) from None
+        reason = first["msg"].removeprefix("Value error, ")  # pydantic's wording for ours
+        raise SettingsError(f"{name} is invalid for 'sapo-sync {command}': {reason}") from None
 
 
 def require(settings: Settings, *names: str, command: str) -> None:

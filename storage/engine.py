@@ -6,9 +6,47 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
-__all__ = ["Database", "Session", "make_engine", "normalize_url", "session"]
+__all__ = [
+    "Database",
+    "Session",
+    "check_url",
+    "hide_password",
+    "make_engine",
+    "normalize_url",
+    "session",
+]
+
+_DIALECTS = ("sqlite", "postgresql", "postgres")
+
+
+def check_url(url: str) -> str:
+    """``url`` if it names a database we support, else ``ValueError`` (the URL not repeated).
+
+    The message never quotes the URL: it may carry a password.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(
+            "not a database URL; expected e.g. sqlite:///sapo-sync.db or "
+            "postgresql://user:password@host:5432/dbname"
+        ) from None
+    if parsed.get_backend_name() not in _DIALECTS:
+        raise ValueError(
+            f"unsupported database {parsed.get_backend_name()!r}; use sqlite or postgresql"
+        )
+    return url
+
+
+def hide_password(url: str) -> str:
+    """``url`` with its password masked, for logs and reprs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "***"
 
 
 def normalize_url(url: str) -> str:
