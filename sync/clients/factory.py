@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import time
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 
 import httpx
@@ -58,6 +60,7 @@ def _http(
     deadline_s: float,
     max_attempts: int,
     leak_rate: float,
+    jitter: Callable[[], float],
 ) -> SapoHttp:
     if not base_url.startswith(("https://", "http://")):
         shown = repr(base_url) if base_url else "nothing"
@@ -80,6 +83,7 @@ def _http(
         sleep=sleep,
         deadline_s=deadline_s,
         max_attempts=max_attempts,
+        jitter=jitter,
     )
 
 
@@ -96,11 +100,13 @@ def make_pos_client(
     deadline_s: float = 120.0,
     max_attempts: int = 5,
     leak_rate: float = DEFAULT_LEAK_RATE,
+    jitter: Callable[[], float] = random.random,
 ) -> PosClient:
     """A POS client; the access token wins over key + secret when both are given.
 
     The bucket size is learnt from Sapo's call-limit header; the leak rate is not sent, so it is
-    a setting (2 calls/s, sheet §4.2).
+    a setting (2 calls/s, sheet §4.2). ``jitter`` returns a fraction in [0, 1] that places each
+    back-off between half and all of its exponential ceiling (tests pass a fixed one).
     """
     return PosClient(
         _http(
@@ -117,6 +123,7 @@ def make_pos_client(
             deadline_s=deadline_s,
             max_attempts=max_attempts,
             leak_rate=leak_rate,
+            jitter=jitter,
         )
     )
 
@@ -134,6 +141,7 @@ def make_web_client(
     deadline_s: float = 120.0,
     max_attempts: int = 5,
     leak_rate: float = DEFAULT_LEAK_RATE,
+    jitter: Callable[[], float] = random.random,
 ) -> WebClient:
     """A Sapo Web client; the access token wins over key + secret when both are given."""
     return WebClient(
@@ -151,5 +159,6 @@ def make_web_client(
             deadline_s=deadline_s,
             max_attempts=max_attempts,
             leak_rate=leak_rate,
+            jitter=jitter,
         )
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import httpx
 import pytest
 
 from sync.clients import WebClient, make_pos_client, make_web_client
+from sync.clients.factory import DEFAULT_TIMEOUT
 from sync.clock import FakeClock
 from sync.domain import NewPosCustomer, Unreadable, WebOrder
 from sync.errors import FatalError, RecordError, RetryableError
@@ -202,8 +204,46 @@ def test_every_request_says_who_it_is() -> None:
         web.locations()
     headers = server.seen[0].headers
     assert headers["authorization"].startswith("Basic ")
-    assert headers["user-agent"].startswith("sapo-sync/")
+    assert headers["user-agent"] == f"sapo-sync/{version('sapo-sync')}"
     assert "x-sapo-access-token" not in headers
+
+
+def test_every_call_has_finite_timeouts() -> None:
+    """Both clients connect and read under DEFAULT_TIMEOUT, so a Sapo that hangs never hangs a
+    sync run; every limit is finite."""
+    pos = make_pos_client("https://shop.mysapo.net", access_token="t")
+    web = make_web_client("https://shop.mysapo.net", api_key="k", api_secret="s")
+    with pos, web:
+        assert pos.timeout == web.timeout == DEFAULT_TIMEOUT
+    limits = (DEFAULT_TIMEOUT.connect, DEFAULT_TIMEOUT.read, DEFAULT_TIMEOUT.write)
+    assert all(limit is not None and 0 < limit <= 60 for limit in limits)
+
+
+# The ceilings of seven failures in a row: 0.5 s doubling, capped at 30 s.
+CEILINGS = [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0]
+
+
+@pytest.mark.parametrize(
+    ("jitter", "expected"),
+    [
+        (0.0, [c / 2 for c in CEILINGS]),
+        (0.5, [c * 0.75 for c in CEILINGS]),
+        (1.0, CEILINGS),
+    ],
+)
+def test_backoff_is_exponential_scaled_by_the_factorys_jitter(
+    jitter: float, expected: list[float]
+) -> None:
+    """The jitter given to the factory spreads each back-off between half and all of its
+    exponential ceiling (0.5 s doubling, capped at 30 s), so clients do not retry in step."""
+    time = FakeTime()
+    answers = [Answer(503, {"errors": "Service Unavailable"})] * 7 + [Answer(200, LOCATIONS)]
+    with (
+        Loopback(lambda seen: answers.pop(0)) as server,
+        web_client(server.url, time, max_attempts=8, jitter=lambda: jitter) as web,
+    ):
+        assert len(web.locations()) == 1
+    assert time.waits == pytest.approx(expected) and len(server.seen) == 8
 
 
 def test_a_garbled_answer_is_retried_on_a_read_and_unknown_on_a_create() -> None:
