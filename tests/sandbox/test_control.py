@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -87,19 +88,66 @@ def test_error_rate_one_answers_the_status_and_executes_nothing(
     assert pos.get("/admin/customers", params={"query": "Không lưu"}).json()["customers"] == []
 
 
-def test_drop_after_commit_gives_a_network_error_but_commits(
+def test_fractional_error_rate_mixes_failures_with_answers_reproducibly(
     sb: Sandbox, web: httpx.Client
 ) -> None:
-    """The order is stored, yet the client sees the connection drop without an answer."""
+    """`error_rate: 0.5` fails some calls with the status, serves the rest, same dice each time."""
+
+    def forty() -> list[int]:
+        sb.reset("empty")  # an empty bucket (40 calls) and no stats
+        sb.set_faults("web", error_rate=0.5, status=502)
+        return [web.get("/admin/store.json").status_code for _ in range(40)]
+
+    codes = forty()
+    assert set(codes) == {200, 502}
+    assert 8 <= codes.count(502) <= 32
+    assert sb.stats()["faults_injected"] == codes.count(502)
+    assert forty() == codes  # the dice are seeded and re-seeded by each faults call
+
+
+def _web_order(web: httpx.Client) -> None:
     variant = web.get("/admin/products.json").json()["products"][4]["variants"][0]
-    before = web.get("/admin/orders/count.json").json()["count"]
-    sb.set_faults("web", drop_after_commit_rate=1)
     body = {"order": {"line_items": [{"variant_id": variant["id"], "quantity": 1}]}}
-    with pytest.raises(httpx.TransportError):
-        web.post("/admin/orders.json", json=body)
-    assert web.get("/admin/store.json").status_code == 200  # reads are not dropped
-    sb.set_faults("web")
-    assert web.get("/admin/orders/count.json").json()["count"] == before + 1
+    web.post("/admin/orders.json", json=body)
+
+
+def _web_orders(web: httpx.Client) -> int:
+    count: int = web.get("/admin/orders/count.json").json()["count"]
+    return count
+
+
+def _pos_customer(pos: httpx.Client) -> None:
+    pos.post("/admin/customers.json", json={"customer": {"name": "Mất kết nối"}})
+
+
+def _pos_customers(pos: httpx.Client) -> int:
+    total: int = pos.get("/admin/customers.json").json()["metadata"]["total"]
+    return total
+
+
+DROPPED_WRITES = [
+    pytest.param("web", _web_order, _web_orders, "/admin/store.json", id="web-order"),
+    pytest.param("pos", _pos_customer, _pos_customers, "/admin/tenant.json", id="pos-customer"),
+]
+
+
+@pytest.mark.parametrize(("api", "write", "count", "read"), DROPPED_WRITES)
+def test_drop_after_commit_gives_a_network_error_but_commits(
+    sb: Sandbox,
+    api: str,
+    write: Callable[[httpx.Client], None],
+    count: Callable[[httpx.Client], int],
+    read: str,
+) -> None:
+    """The write is stored, yet the client sees the connection drop without an answer."""
+    with client(sb.pos_url if api == "pos" else sb.web_url) as http:
+        before = count(http)
+        sb.set_faults(api, drop_after_commit_rate=1)
+        with pytest.raises(httpx.TransportError):
+            write(http)
+        assert http.get(read).status_code == 200  # reads are not dropped
+        sb.set_faults(api)
+        assert count(http) == before + 1
 
 
 def test_throttle_answers_429_to_every_call(sb: Sandbox, pos: httpx.Client) -> None:
