@@ -128,6 +128,8 @@ def sync(deps: BotDeps, *, dry_run: bool, actor: str) -> Message:
 
 def sync_now(deps: BotDeps, *, actor: str, report: Callable[[Message], None]) -> None:
     """``/sapo sync``: through the scheduler when it runs here, so one sync runs at a time."""
+    # The scheduler's run is audited as "scheduler": this names the person who asked (R13).
+    deps.audit(actor=actor, action="sync.request", subject="sync", result="requested")
     scheduler = deps.scheduler
     state = str(getattr(scheduler, "state", "stopped"))
     if scheduler is not None and state == "standby":

@@ -79,13 +79,16 @@ def test_sync_dry_run_changes_nothing_and_anyone_may_ask(bot: Harness) -> None:
 
 
 def test_sync_is_for_admins_and_answers_in_the_channel(bot: Harness) -> None:
-    """A sync changes things: admins only; the start and the result are shown to the channel."""
+    """A sync changes things: admins only; the start and the result are shown to the channel,
+    and an audit event names the admin who asked (R13, R19)."""
     refused = bot.command("sync", user=VIEWER)
     assert "Only sync admins" in mrkdwn(bot.answers(refused)[0].body)
     started, result = bot.answers(bot.command("sync"), 2)
     assert started.body["response_type"] == result.body["response_type"] == "in_channel"
     assert f"<@{ADMIN}> started a sync" in mrkdwn(started.body)
     assert "first link is blocked" in mrkdwn(result.body)
+    requests = [a for a in audit_actions(bot.bot) if a[1] == "sync.request"]
+    assert requests == [(ADMIN, "sync.request", "sync")], "the admin who asked is audited"
 
 
 def test_resync_checks_the_order_and_answers_in_the_channel(bot: Harness) -> None:
