@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import httpx
+
 from sandbox import Sandbox
 from sandbox.seeds import (
     DEMO_HIDDEN_WEB_SKUS,
@@ -18,12 +20,22 @@ from sandbox.seeds import (
     DEMO_UNTRACKED_SKU,
     DEMO_WEB_LOCATION_ID,
 )
+from sync.domain import NewPosOrder, NewPosOrderLine
 from tests.support.sapo import SapoPair, clients_for, place_web_order
 
 
 def _now_floor() -> datetime:
     # Sapo timestamps have whole seconds; a filter with microseconds would skip this second.
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def edit_web_order_note(sb: Sandbox, order_id: int, note: str) -> None:
+    """Staff edit an order's note in the web admin: its modified_on moves, created_on stays."""
+    with httpx.Client(
+        base_url=sb.web_url, auth=(sb.api_key, sb.api_secret), trust_env=False, timeout=10.0
+    ) as http:
+        body = {"order": {"id": order_id, "note": note}}
+        http.put(f"/admin/orders/{order_id}.json", json=body).raise_for_status()
 
 
 def test_pos_reference_data(sapo: SapoPair) -> None:
@@ -100,6 +112,30 @@ def test_incremental_reads_return_only_changes(sapo: SapoPair) -> None:
     assert [o.id for o in sapo.web.orders(created_since=since)] == [placed["id"]]
     assert [p.id for p in sapo.web.products(modified_since=since)] == []
     assert sapo.web.count_products(modified_since=since) == 0
+
+    # An older order edited after the cursor comes by modified_since, not by created_since.
+    edited = DEMO_PRESETUP_ORDER_IDS[0]
+    edit_web_order_note(sapo.sb, edited, "Gọi trước khi giao")
+    assert sorted(o.id for o in sapo.web.orders(modified_since=since)) == sorted(
+        [placed["id"], edited]
+    )
+    assert [o.id for o in sapo.web.orders(created_since=since)] == [placed["id"]]
+    assert list(sapo.web.orders(modified_since=since + timedelta(days=1))) == []
+
+    # Finding a POS order by reference after a crash looks only at orders made since the cursor.
+    new = NewPosOrder(
+        reference_number="#1098",
+        location_id=DEMO_POS_DEFAULT_LOCATION_ID,
+        price_list_id=DEMO_PRICE_LIST_IDS["BANLE"],
+        source_id=sapo.pos.web_order_source().id,
+        lines=(
+            NewPosOrderLine(variant_id=pos_product.variants[0].id, quantity=Decimal(1), price=1),
+        ),
+    )
+    created = sapo.pos.create_order(new)
+    assert sapo.pos.find_order_by_reference("#1098", created_since=since) == created
+    later = since + timedelta(days=1)
+    assert sapo.pos.find_order_by_reference("#1098", created_since=later) is None
 
 
 def test_paging_across_several_pages_on_both_apis() -> None:

@@ -26,6 +26,7 @@ from sync.errors import RecordError
 from tests.support.sapo import SapoPair
 
 BANLE = DEMO_PRICE_LIST_IDS["BANLE"]
+BANBUON = DEMO_PRICE_LIST_IDS["BANBUON"]
 GIANHAP = DEMO_PRICE_LIST_IDS["GIANHAP"]
 BRANCH_2 = 58001
 
@@ -188,7 +189,7 @@ def test_create_pos_order_and_find_it_by_reference(sapo: SapoPair) -> None:
     new = NewPosOrder(
         reference_number="#1099",
         location_id=BRANCH_2,
-        price_list_id=BANLE,
+        price_list_id=BANBUON,  # not the account's default (BANLE): it must be sent
         source_id=source.id,
         lines=(
             NewPosOrderLine(
@@ -199,11 +200,12 @@ def test_create_pos_order_and_find_it_by_reference(sapo: SapoPair) -> None:
         note="Đơn web #1099",
     )
     created = sapo.pos.create_order(new)
-    assert (created.reference_number, created.location_id, created.source_id) == (
-        "#1099",
-        BRANCH_2,
-        source.id,
-    )
+    assert (
+        created.reference_number,
+        created.location_id,
+        created.source_id,
+        created.price_list_id,
+    ) == ("#1099", BRANCH_2, source.id, BANBUON)
     assert created.total == 2 * 150000 - 10000 + 30000
     assert sapo.pos.find_order_by_reference("#1099") == created
     assert sapo.pos.find_order_by_reference("#109") is None
