@@ -16,6 +16,10 @@ import httpx
 
 log = logging.getLogger(__name__)
 
+# Retries wait FIRST_DELAY, then twice as long each time (see WebhookDispatcher).
+TRIES = 5
+FIRST_DELAY = 0.2
+
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
@@ -50,8 +54,8 @@ class WebhookDispatcher:
         secret: str,
         domains: dict[str, str],
         *,
-        tries: int = 5,
-        first_delay: float = 0.2,
+        tries: int = TRIES,
+        first_delay: float = FIRST_DELAY,
         timeout: float = 5.0,
     ) -> None:
         self._secret = secret

@@ -87,6 +87,7 @@ class Receiver:
     fail_first: int = 0
     hooks: list[Hook] = field(default_factory=list)
     attempts: int = 0
+    arrivals: list[float] = field(default_factory=list)  # time.monotonic() of every attempt
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def url(self, server: ThreadingHTTPServer, path: str = "/hooks") -> str:
@@ -114,6 +115,7 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             with state.lock:
+                state.arrivals.append(time.monotonic())
                 state.attempts += 1
                 failing = state.attempts <= state.fail_first
                 if not failing:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import itertools
 from typing import Any
 
 import httpx
 
 from sandbox import Sandbox
 from sandbox.seeds import DEMO_POS_DEFAULT_LOCATION_ID
+from sandbox.webhooks import FIRST_DELAY
 from tests.sandbox.conftest import SECRET, Receiver
 
 
@@ -117,6 +119,23 @@ def test_failed_delivery_is_retried(
     assert hook.json()["first_name"] == "Thử"
     sb.wait_for_webhooks()
     assert sb.stats()["webhooks"]["delivered"] == 1
+
+
+def test_retries_back_off(sb: Sandbox, web: httpx.Client, receiver: tuple[Receiver, str]) -> None:
+    """Each retry waits longer than the one before: the first delay, then doubling."""
+    inbox, url = receiver
+    inbox.fail_first = 2
+    _subscribe(web, "customers/create", url)
+    web.post("/admin/customers.json", json={"customer": {"first_name": "Chờ"}})
+    inbox.wait_for(1)
+    with inbox.lock:
+        arrivals = list(inbox.arrivals)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
+    # Lower bounds only: a retry is due `delay` after the failed attempt ended, so a loaded
+    # machine can stretch a gap but never shorten it; no back-off would give gaps of ~ms.
+    assert len(gaps) == 2
+    for n, gap in enumerate(gaps):
+        assert gap >= FIRST_DELAY * 2**n, gaps
 
 
 def test_webhook_management(pos: httpx.Client, web: httpx.Client) -> None:
