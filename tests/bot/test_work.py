@@ -3,9 +3,13 @@ permissions and incidents, against the sandbox and the real engine."""
 
 from __future__ import annotations
 
+import re
+
 from bot.views import buttons as act
 from sandbox.seeds import DEMO_DUPLICATE_SKU
-from tests.bot.data import add_links, add_orders, audit_actions
+from storage import repo
+from tests.bot.conftest import BotMaker
+from tests.bot.data import add_error, add_links, add_orders, audit_actions
 from tests.bot.harness import ADMIN, VIEWER, Harness, button, mrkdwn
 
 
@@ -130,3 +134,48 @@ def test_an_unexpected_failure_becomes_an_incident_id(bot: Harness) -> None:
     answer = bot.answers(bot.click(broken, block_id="nav.x"))[0].body
     text = mrkdwn(answer)
     assert "incident `" in text and "Traceback" not in text
+
+
+def test_status_and_home_show_errors_cost_reviews_budgets_jobs_and_scheduler(
+    make_bot: BotMaker,
+) -> None:
+    """With the product's scheduler running: open errors by kind, cost prices to review, both
+    stores' API budget, each job's last and next run and the scheduler's health, the same in
+    ``/sapo status`` and on App Home (R6, R19, App Home)."""
+    with make_bot(build={"with_scheduler": True}) as bot:
+        add_links(bot.bot, [("A", "a", "linked", None), ("B", "b", "linked", None)])
+        _mark_cost_review(bot, "B")
+        add_error(bot.bot, kind="product", subject="A", code="structure_drift", message="m")
+        add_error(bot.bot, kind="product", subject="B", code="price", message="m")
+        add_error(bot.bot, kind="order", subject="#7", code="unlinked_product", message="m")
+        bot.answers(bot.command("preflight"), 2)  # reads both stores: their budgets are known
+        scheduler = bot.bot.scheduler
+        assert scheduler.start() == "running"
+        bot.wait(
+            lambda: all(j.last_run is not None for j in scheduler.jobs() if j.name != "full"),
+            what="every started job's first run",
+        )
+        bot.wait(lambda: scheduler.healthy, what="a healthy scheduler")
+        status = mrkdwn(bot.answers(bot.command("status"))[0].body)
+        bot.event({"type": "app_home_opened", "user": ADMIN, "tab": "home", "event_ts": "1"})
+        home = mrkdwn(bot.slack.wait_calls("views.publish")[-1].body["view"])
+        scheduler.shutdown()
+        for text in (status, home):
+            assert "*Product errors:* 2" in text and "*Order errors:* 1" in text
+            assert "*Cost prices to review:* 1" in text
+            assert re.search(r"API budget: POS \d+/\d+ · Web \d+/\d+", text), text
+            assert "Scheduler ✅ healthy" in text
+            for name in ("Orders", "Stock & prices", "Catalogue", "Housekeeping"):
+                line = re.search(rf"✅ \*{re.escape(name)}\* · last (.+?) · next (.+)", text)
+                assert line is not None and "—" not in line.groups(), (name, text)
+            assert re.search(r"\*Full check\* · last — · next \d\d/\d\d \d\d:\d\d", text)
+
+
+def _mark_cost_review(bot: Harness, sku: str) -> None:
+    ctx = bot.bot.deps.ctx
+    with ctx.db.session() as session:
+        link = repo.get_link(session, connection_id=ctx.connection_id, sku=sku)
+        assert link is not None
+        link.cost_review = True
+        repo.save(session, row=link)
+        session.commit()
