@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from storage import repo
 from storage.engine import make_engine, session
-from storage.migrate import current_revision, head_revision, upgrade
+from storage.migrate import current_revision, downgrade, head_revision, upgrade
 from storage.models import Link, Order, SyncErrorRow, metadata
 
 NOW = datetime(2026, 3, 6, 3, 0, tzinfo=UTC)
@@ -128,10 +128,27 @@ def _link(cid: int, sku: str, status: str = "linked") -> Link:
 
 
 def test_tombstoned_sku_can_never_be_linked_again(engine: Engine) -> None:
-    """R16: neither a new link nor reviving the tombstone nor deleting it gets through."""
+    """R16: neither a new link nor reviving, renaming, moving or deleting the tombstone gets
+    through; a live link may still be renamed."""
     cid = _connection_id(engine)
     with session(engine) as s:
+        other = repo.ensure_connection(s, name="other", pos_url="p2", web_url="w2", now=NOW)
         repo.add_link(s, link=_link(cid, "ATB-M", status="deleted"))
+        repo.add_link(s, link=_link(cid, "LIVE"))
+        s.commit()
+    for column, value in (("sku", "ATB-M-OLD"), ("connection_id", other.id)):
+        with session(engine) as s:
+            row = repo.get_link(s, connection_id=cid, sku="ATB-M")
+            assert row is not None
+            setattr(row, column, value)
+            s.add(row)
+            with pytest.raises(DBAPIError, match="R16"):
+                s.commit()
+    with session(engine) as s:
+        live = repo.get_link(s, connection_id=cid, sku="LIVE")
+        assert live is not None
+        live.sku = "LIVE-2"
+        s.add(live)
         s.commit()
     with session(engine) as s, pytest.raises(IntegrityError):
         repo.add_link(s, link=_link(cid, "ATB-M"))
@@ -147,6 +164,34 @@ def test_tombstoned_sku_can_never_be_linked_again(engine: Engine) -> None:
         assert row is not None
         assert row.status == "deleted"
         s.delete(row)
+        with pytest.raises(DBAPIError, match="R16"):
+            s.commit()
+
+
+def test_downgrade_below_0004_lifts_only_the_rename_guard(engine: Engine) -> None:
+    """0004's downgrade drops its trigger (a tombstone may be renamed again) and keeps
+    0001's; upgrading restores the refusal."""
+    cid = _connection_id(engine)
+    with session(engine) as s:
+        repo.add_link(s, link=_link(cid, "GONE", status="deleted"))
+        s.commit()
+    downgrade(engine, "0003")
+    with session(engine) as s:
+        row = repo.get_link(s, connection_id=cid, sku="GONE")
+        assert row is not None
+        row.sku = "GONE-2"
+        s.add(row)
+        s.commit()
+        row.status = "linked"
+        s.add(row)
+        with pytest.raises(DBAPIError, match="R16"):
+            s.commit()
+    upgrade(engine)
+    with session(engine) as s:
+        row = repo.get_link(s, connection_id=cid, sku="GONE-2")
+        assert row is not None
+        row.sku = "GONE"
+        s.add(row)
         with pytest.raises(DBAPIError, match="R16"):
             s.commit()
 
