@@ -44,7 +44,9 @@ def authenticate(headers: Mapping[str, str], config: SandboxConfig) -> str | Non
     """The app key when the call carries valid credentials, else None (sheet §1.1-1.2).
 
     Accepted: HTTP Basic key:secret (private apps), or the secret as `X-Sapo-Access-Token`
-    (or the legacy `X-Bizweb-Access-Token`).
+    (or the legacy `X-Bizweb-Access-Token`). Private-app Basic auth on the core POS API is
+    [UNKNOWN] (sheet §1.2); the sandbox accepts it there as Web does (§1.1), so one key and
+    secret configure both sides.
     """
     token = headers.get("x-sapo-access-token") or headers.get("x-bizweb-access-token")
     if token and _same(token, config.api_secret):
@@ -149,6 +151,8 @@ class ApiGateway:
             await send_json(send, 401, error_body(self.api, ApiError(401, BAD_CREDENTIALS)))
             return
         faults = rt.faults.get(self.api)
+        # The core API's rate limit and headers are [UNKNOWN] (sheet §4.3): the POS gets the
+        # Web bucket and headers (§4.2) in a bucket of its own.
         verdict = rt.limiter.full() if faults.throttle else rt.limiter.hit(self.api, credential)
         limits = {
             "X-Sapo-Api-Call-Limit": verdict.header,

@@ -66,6 +66,8 @@ class PosStock:
     @property
     def available(self) -> float:
         """Sellable quantity."""
+        # Sapo's formula is [UNKNOWN] (sheet §2.6); the sheet's default is on_hand - committed
+        # - packed - unavailable, and the sandbox keeps no packed/unavailable stock (both 0).
         return self.on_hand - self.committed
 
 
@@ -122,6 +124,8 @@ class WebLevel:
     @property
     def available(self) -> float:
         """Sellable quantity, the figure `inventory_quantity` sums (sheet §2.2)."""
+        # [UNKNOWN] formula (sheet §2.6): the labelled default with packed = unavailable = 0,
+        # which is what render_level reports for those two fields.
         return self.on_hand - self.committed
 
 
@@ -199,6 +203,8 @@ class PosData:
 
     def default_location_id(self) -> int:
         """The default branch: the location with the lowest id (SPEC R18)."""
+        # The core API's default-branch flag is [UNKNOWN] (sheet §3.4), so no location carries
+        # one; every seed and every write without X-Sapo-LocationId uses the lowest id.
         return min(self.locations)
 
     def price_list_id(self, code: str) -> int:

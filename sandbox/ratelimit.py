@@ -1,4 +1,8 @@
-"""Sapo's leaky-bucket call limit, one bucket per API and app credential (sheet §4.2)."""
+"""Sapo's leaky-bucket call limit, one bucket per API and app credential (sheet §4.2).
+
+Documented for Sapo Web only; the core POS API's limits are [UNKNOWN] (sheet §4.3), so the
+sandbox applies the same bucket there.
+"""
 
 from __future__ import annotations
 
