@@ -100,10 +100,10 @@ def opt_money(value: Any) -> Money | None:
 
 
 def quantity(value: Any) -> Decimal:
-    """A stock or line quantity (Sapo keeps up to three decimals); null counts as zero.
+    """A quantity (Sapo keeps up to three decimals); null counts as zero.
 
     Anything else that is not a number is an error, never a zero: a stock misread as 0 would
-    be pushed to the web as "sold out".
+    be pushed to the web as "sold out". Stock that decides a push is read with ``stock``.
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return ZERO
@@ -112,6 +112,19 @@ def quantity(value: Any) -> Decimal:
         raise PayloadError(f"Sapo sent a quantity that is not a number: {value!r}")
     # normalize() drops "12.000" to "12"; adding ZERO turns "1E+2" back into "100".
     return amount.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP).normalize() + ZERO
+
+
+def stock(obj: Mapping[str, Any], key: str, kind: str) -> Decimal:
+    """A stock figure that must be there: null or missing is an error, never a zero.
+
+    The sheet's live captures always carry ``on_hand`` and ``available`` on inventory levels
+    and branch stock (§2.6, §3.2, §8.6) and never show them null; one that is absent means an
+    answer we cannot trust, and read as 0 it would be pushed to the web as "sold out".
+    """
+    value = obj.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise PayloadError(f"Sapo sent a {_where(obj, kind)} without {key}")
+    return quantity(value)
 
 
 def timestamp(value: Any) -> datetime | None:

@@ -12,6 +12,7 @@ from sync.clients.parse_common import (
     opt_money,
     quantity,
     req_id,
+    stock,
     text_or_none,
     timestamp,
 )
@@ -74,10 +75,17 @@ def _prices(obj: Json) -> dict[int, Money]:
 
 
 def _inventory(obj: Json) -> PosInventory:
-    on_hand = quantity(obj.get("on_hand"))
-    committed = quantity(obj.get("committed"))
-    raw_available = obj.get("available")
-    available = quantity(raw_available) if raw_available is not None else on_hand - committed
+    kind = f"stock row of branch {obj.get('location_id')}"
+    on_hand = stock(obj, "on_hand", kind)
+    if obj.get("available") is None:
+        # Derived as the sheet's live example fits it (§2.6: available = on_hand - committed);
+        # without committed it would overstate the stock, so both must be there.
+        committed = stock(obj, "committed", kind)
+        available = on_hand - committed
+    else:
+        available = stock(obj, "available", kind)
+        # Only shown, never pushed: a null committed beside a real available reads as none.
+        committed = quantity(obj.get("committed"))
     return PosInventory(
         location_id=req_id(obj, "location_id", "inventory"),
         on_hand=on_hand,

@@ -16,6 +16,7 @@ from sync.clients.parse_common import (
     opt_money,
     quantity,
     req_id,
+    stock,
     text_or_none,
     timestamp,
 )
@@ -90,6 +91,9 @@ def variant(obj: Json, *, product_id: int | None = None) -> WebVariant:
         # "bizweb" tracks stock, "" (or null) does not (sheet §0.2).
         inventory_management=str(tracking) if tracking else "",
         inventory_policy=str(obj.get("inventory_policy") or "deny"),
+        # Tolerant on purpose: it is only compared against, never pushed (the pushed stock
+        # comes from POS branch stock, read strictly), so a null costs at most one redundant
+        # set.json, never a "sold out".
         inventory_quantity=quantity(obj.get("inventory_quantity")),
     )
 
@@ -130,8 +134,8 @@ def inventory_level(obj: Json) -> WebInventoryLevel:
     return WebInventoryLevel(
         inventory_item_id=req_id(obj, "inventory_item_id", "inventory level"),
         location_id=req_id(obj, "location_id", "inventory level"),
-        available=quantity(obj.get("available")),
-        on_hand=quantity(obj.get("on_hand")),
+        available=stock(obj, "available", "inventory level"),
+        on_hand=stock(obj, "on_hand", "inventory level"),
     )
 
 

@@ -103,3 +103,45 @@ def test_customer_phone_number_field() -> None:
         {"id": 5, "name": "Nguyễn An", "phone_number": "0900000001", "email": None}
     )
     assert (customer.id, customer.phone, customer.email) == (5, "0900000001", None)
+
+
+def _branch_stock(change: Any) -> dict[str, Any]:
+    """The §8.6 variant with its first stock row (branch 58000) changed by ``change``."""
+    raw: dict[str, Any] = load("pos_products_page.json")["products"][0]["variants"][0]
+    change(raw["inventories"][0])
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("change", "missing"),
+    [
+        (lambda row: row.update(on_hand=None), "on_hand"),
+        (lambda row: row.pop("on_hand"), "on_hand"),
+        (lambda row: row.update(on_hand=" "), "on_hand"),
+        (lambda row: (row.pop("available"), row.pop("committed")), "committed"),
+        (lambda row: row.update(available=None, committed=None), "committed"),
+    ],
+)
+def test_branch_stock_that_is_missing_is_an_error_not_zero(change: Any, missing: str) -> None:
+    """A branch stock row without on_hand, or without available and the committed to derive
+    it from, is a PayloadError naming variant, branch and field: read as 0 it would be pushed
+    to the web as "sold out" (R8)."""
+    raw = _branch_stock(change)
+    with pytest.raises(PayloadError, match=f"POS variant 5702400: .*58000 without {missing}"):
+        parse_pos.variant(raw, product_id=3939100)
+
+
+def test_branch_stock_without_available_is_derived_not_zero() -> None:
+    """With available left out, on_hand - committed is the stock (sheet §2.6), never 0."""
+    (first, _) = parse_pos.variant(
+        _branch_stock(lambda row: row.pop("available")), product_id=3939100
+    ).inventories
+    assert (first.on_hand, first.available) == (Decimal(15), Decimal(12))
+
+
+def test_branch_stock_with_available_reads_a_null_committed_as_none() -> None:
+    """committed is only shown, never pushed: null beside a real available reads as 0."""
+    (first, _) = parse_pos.variant(
+        _branch_stock(lambda row: row.update(committed=None)), product_id=3939100
+    ).inventories
+    assert (first.available, first.committed) == (Decimal(12), Decimal(0))

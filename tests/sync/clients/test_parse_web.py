@@ -65,6 +65,20 @@ def test_inventory_levels_keep_three_decimals() -> None:
     assert levels[1].available == Decimal("2.125") and levels[1].on_hand == Decimal("2.251")
 
 
+@pytest.mark.parametrize("field", ["available", "on_hand"])
+@pytest.mark.parametrize("absent", [None, "", "drop"])
+def test_inventory_level_without_stock_is_an_error_not_zero(field: str, absent: Any) -> None:
+    """A level whose available or on_hand is null, blank or missing is a PayloadError naming
+    the level and field: read as 0 it would look sold out (R8)."""
+    raw = load("web_inventory_levels.json")["inventory_levels"][0]
+    if absent == "drop":
+        raw.pop(field)
+    else:
+        raw[field] = absent
+    with pytest.raises(PayloadError, match=f"inventory level 88000123 without {field}"):
+        parse_web.inventory_level(raw)
+
+
 def test_location() -> None:
     """A web location keeps id, name and its active flag (R4)."""
     location = parse_web.location(load("web_location.json")["location"])
