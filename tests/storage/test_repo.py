@@ -23,7 +23,8 @@ def _cid(engine: Engine) -> int:
 
 
 def test_error_rows_count_repeats_and_reopen_after_resolution(engine: Engine) -> None:
-    """One row per fingerprint: repeats bump the count; a resolved error that returns reopens."""
+    """One row per fingerprint: repeats bump the count and last_seen, keep first_seen; a
+    resolved error that returns reopens."""
     cid = _cid(engine)
     args = {"connection_id": cid, "kind": "product", "subject": "ATB-M", "code": "structure"}
     with session(engine) as s:
@@ -31,10 +32,19 @@ def test_error_rows_count_repeats_and_reopen_after_resolution(engine: Engine) ->
         assert new
         row, new = repo.record_error(s, message="option deleted", now=T0 + timedelta(1), **args)
         assert not new and row.count == 2
+        s.commit()
+        with session(engine) as fresh:  # as stored, not as this session remembers it
+            (stored,) = repo.open_errors(fresh, connection_id=cid)
+            assert (stored.count, stored.first_seen, stored.last_seen) == (
+                2,
+                T0,  # R19: when it was first seen stays ...
+                T0 + timedelta(1),  # ... and the last sighting moves forward
+            )
         repo.resolve_errors(s, connection_id=cid, fingerprints=[row.fingerprint], now=T0)
         assert repo.open_errors(s, connection_id=cid) == []
         row, new = repo.record_error(s, message="again", now=T0 + timedelta(2), **args)
         assert new and row.count == 1 and row.resolved_at is None
+        assert row.first_seen == row.last_seen == T0 + timedelta(2)  # a new episode
         s.commit()
         assert [e.subject for e in repo.open_errors(s, connection_id=cid, kind="product")] == [
             "ATB-M"
