@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,7 +11,11 @@ from bot.alerts import AlertPublisher
 from bot.i18n import Translator
 from bot.main import slack_client
 from bot.views import buttons as act
+from storage import repo
+from sync import engine
 from sync.clock import FakeClock
+from sync.context import SyncContext
+from sync.scheduler import SyncScheduler
 from tests.bot.conftest import BotMaker
 from tests.bot.data import T0, add_error, audit_actions, resolve
 from tests.bot.harness import ADMIN, ALERTS, VIEWER, Harness, button, buttons, mrkdwn
@@ -228,3 +233,39 @@ def test_a_refused_post_is_skipped_and_retried_next_time(bot: Harness) -> None:
     assert bot.bot.alerts.publish().posted == 1
     assert bot.bot.alerts.publish().posted == 1
     assert len(_alerts(bot)) == 2
+
+
+def _catalog_only(ctx: SyncContext, on_cycle: Sequence[Callable[[Any], None]]) -> SyncScheduler:
+    """The real scheduler running the real engine, catalog job only."""
+    jobs = {"catalog": lambda c: engine.run_cycle(c, actor="scheduler")}
+    return SyncScheduler(ctx, jobs=jobs, on_cycle=on_cycle)
+
+
+def test_a_scheduled_cycle_publishes_its_new_errors_to_the_alert_channel(
+    make_bot: BotMaker,
+) -> None:
+    """The errors a scheduled cycle finds reach the alert channel through the cycle hook,
+    with nobody calling publish (alert channel, R10, R19)."""
+    with make_bot(build={"with_scheduler": True, "scheduler": _catalog_only}) as bot:
+        ctx = bot.bot.deps.ctx
+        with ctx.db.session() as session:
+            repo.record_setup(
+                session, connection_id=ctx.connection_id, cutover_at=ctx.clock(), completed_by="t"
+            )
+            session.commit()
+        scheduler = bot.bot.scheduler
+        try:
+            assert scheduler.start() == "running"
+            bot.wait(lambda: bool(_alerts(bot)), what="an alert from the first cycle")
+            bot.wait(lambda: scheduler.jobs()[0].runs >= 1, what="the cycle to be recorded")
+        finally:
+            scheduler.shutdown()
+        with ctx.db.session() as session:
+            open_rows = repo.open_errors(session, connection_id=ctx.connection_id)
+            alerted = {
+                a.fingerprint for a in repo.list_alerts(session, connection_id=ctx.connection_id)
+            }
+        assert open_rows, "the demo shop's first link leaves problems to tell (R10)"
+        assert {r.fingerprint for r in open_rows} <= alerted, "every open error was alerted"
+        text = "\n".join(mrkdwn(p.body) for p in _alerts(bot))
+        assert all(r.subject in text for r in open_rows if r.kind == "product")
