@@ -24,6 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from storage import repo
 from sync.clock import Clock, system_clock
 from sync.context import SyncContext
+from sync.reading import NO_SUBJECTS, Subjects
 from sync.scheduler_jobs import (
     JOB_MAINTENANCE,
     JOB_NAMES,
@@ -34,6 +35,7 @@ from sync.scheduler_jobs import (
     JobStatus,
     JobTrack,
     SchedulerState,
+    TargetedJob,
     default_jobs,
     incomplete,
     incomplete_cause,
@@ -84,6 +86,7 @@ class SyncScheduler:
         self.lease_name = f"scheduler:{self._connection_id}"
         self._lock = threading.RLock()
         self._tracks = {name: JobTrack() for name in self._fns}
+        self._subjects: dict[str, Subjects] = {}  # webhook subjects for each job's next run
         self._intervals = Intervals(speed)
         self._state = SchedulerState.STOPPED
         self._started_at: datetime | None = None
@@ -230,14 +233,18 @@ class SyncScheduler:
 
     # ---------------------------------------------------------------- running jobs
 
-    def trigger(self, name: str) -> bool:
+    def trigger(self, name: str, subjects: Subjects = NO_SUBJECTS) -> bool:
         """Run a job now (a webhook, ``/sapo sync``); False in standby or for an unknown job.
 
-        A job already running runs once more right after, so no trigger is lost.
+        A job already running runs once more right after, so no trigger is lost. A webhook's
+        ``subjects`` are kept (in memory: polling and the full pass are the net) for the
+        job's next run, which re-reads them by id.
         """
         with self._lock:
             if name not in self._fns or self._state != SchedulerState.RUNNING:
                 return False
+            if subjects:
+                self._subjects[name] = self._subjects.get(name, NO_SUBJECTS) | subjects
             track = self._tracks[name]
             track.triggered = True
             if track.running:
@@ -270,15 +277,23 @@ class SyncScheduler:
             # Triggers that came before this run starts are served by it.
             track.running, track.rerun = True, False
             triggered, track.triggered = track.triggered, False
+            subjects = self._subjects.pop(name, NO_SUBJECTS)
         started = self._clock()
         result: object = None
         error: str | None = None
+        fn = self._fns[name]
         try:
-            result = self._fns[name](self._ctx())
+            if isinstance(fn, TargetedJob):
+                result = fn.with_subjects(self._ctx(), subjects)
+            else:
+                result = fn(self._ctx())
             error = incomplete(result)
         except Exception as exc:  # the job failed, the scheduler goes on (the next run is due)
             error = f"{exc.__class__.__name__}: {exc}"
             log.exception("scheduler job failed job=%s", name)
+            if subjects:  # the next run tries them again
+                with self._lock:
+                    self._subjects[name] = self._subjects.get(name, NO_SUBJECTS) | subjects
         finished = self._clock()
         cause = incomplete_cause(result)
         record_result(self._db, self._connection_id, name, error, finished, cause)

@@ -14,6 +14,7 @@ from sync import texts
 from sync.context import SyncContext
 from sync.domain import ConfigSnapshot, ErrorKind
 from sync.plan import Problem
+from sync.reading import NO_SUBJECTS, Focus, Subjects
 
 JOB_ORDERS, JOB_STOCK, JOB_CATALOG, JOB_FULL = "orders", "stock", "catalog", "full"
 JOB_NAMES = (JOB_ORDERS, JOB_STOCK, JOB_CATALOG, JOB_FULL)  # the sync jobs, timed by config
@@ -35,6 +36,22 @@ DEFAULT_INTERVALS = {name: float(getattr(_DEFAULTS, f)) for name, f in INTERVAL_
 DEFAULT_INTERVALS[JOB_MAINTENANCE] = 3600.0
 
 JobFn = Callable[[SyncContext], object]
+
+
+class TargetedJob:
+    """A job that also takes the webhook subjects gathered since its last run (the
+    scheduler hands them over; called plainly, as on a timer, it gets none)."""
+
+    def __init__(self, fn: Callable[[SyncContext, Subjects], object]) -> None:
+        self._fn = fn
+
+    def __call__(self, ctx: SyncContext) -> object:
+        return self._fn(ctx, NO_SUBJECTS)
+
+    def with_subjects(self, ctx: SyncContext, subjects: Subjects) -> object:
+        return self._fn(ctx, subjects)
+
+
 JOB_FAILED = "job_failed"
 log = logging.getLogger(__name__)
 
@@ -47,6 +64,11 @@ def error_kind(job: str) -> ErrorKind:
 def default_jobs(*, delivery_retention: timedelta | None = None) -> dict[str, JobFn]:
     """The jobs the product runs: the same functions as the CLI and the bot call.
 
+    ``catalog`` reads both sides incrementally: links, creations, stock and prices. ``stock``
+    is the cheaper, more frequent pass for live pairs (R8): it lists POS changes only and
+    pushes stock and prices of linked variants, leaving linking, creating and the cursors to
+    ``catalog``. Both also re-read by id the products webhooks named (a POS stock change may
+    not move ``modified_on``); ``full`` reads everything, the net under all of them.
     Nothing but the order run happens before setup. Every catalog pass first stores the web
     orders placed since the last read, so the stock it pushes subtracts them (the in-flight
     ledger): an order that lands between two order runs never has its stock raised back.
@@ -60,22 +82,23 @@ def default_jobs(*, delivery_retention: timedelta | None = None) -> dict[str, Jo
 
     retention = delivery_retention or DEFAULT_RETENTION
 
-    def cycle(*, full: bool) -> JobFn:
-        def run(ctx: SyncContext) -> object:
+    def cycle(*, full: bool = False, stock_only: bool = False) -> TargetedJob:
+        def run(ctx: SyncContext, subjects: Subjects) -> object:
             if not is_set_up(ctx):  # the first link is a person's decision (R1), not the timer's
                 return None
+            focus = Focus(subjects, stock_only=stock_only)
             try:
-                return catalog_pass(ctx, full=full, actor="scheduler")
+                return catalog_pass(ctx, full=full, actor="scheduler", focus=focus)
             except SyncBusy as busy:  # e.g. `sapo-sync sync` by hand: its cycle does the work
                 log.info("catalog cycle skipped: another is running by=%s", busy.by)
                 return None
 
-        return run
+        return TargetedJob(run)
 
     return {
         JOB_ORDERS: lambda ctx: push_orders(ctx, actor="scheduler"),
-        JOB_STOCK: cycle(full=False),
-        JOB_CATALOG: cycle(full=False),
+        JOB_STOCK: cycle(stock_only=True),
+        JOB_CATALOG: cycle(),
         JOB_FULL: cycle(full=True),
         JOB_MAINTENANCE: lambda ctx: prune_deliveries(ctx, retention=retention),
     }

@@ -17,6 +17,7 @@ from typing import Literal, Protocol
 from storage import repo
 from sync.context import SyncContext
 from sync.domain import Webhook
+from sync.reading import NO_SUBJECTS, Subjects
 from sync.scheduler_jobs import JOB_CATALOG, JOB_ORDERS, JOB_STOCK
 from sync.signing import SIGNATURE_HEADER, TOPIC_HEADER, header, verify_signature
 
@@ -55,7 +56,7 @@ ID_HEADERS = ("X-Sapo-Webhook-Id", "X-Sapo-Event-Id", "X-Event-Version")
 class Trigger(Protocol):
     """What a delivery needs from the scheduler (``SyncScheduler.trigger``)."""
 
-    def trigger(self, name: str) -> bool: ...
+    def trigger(self, name: str, subjects: Subjects = NO_SUBJECTS) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,27 @@ def delivery_key(source: str, topic: str, raw_body: bytes, headers: Mapping[str,
     return f"{source}:{topic}:{object_id}:{digest}"
 
 
+def subjects_of(source: Source, topic: str, body: Mapping[str, object]) -> Subjects:
+    """The products a delivery is about, for the triggered run to re-read by id.
+
+    POS ``inventories/update`` carries a variant ([UNKNOWN] shape, sheet §3.6: the bare
+    variant, ``id`` and ``product_id``); product topics carry the product. Orders need none:
+    the order run reads every order placed since its cursor.
+    """
+
+    def ids(*names: str) -> frozenset[int]:
+        found = (body.get(n) for n in names)
+        return frozenset(v for v in found if isinstance(v, int) and not isinstance(v, bool))
+
+    if topic == "inventories/update":
+        return Subjects(pos_product_ids=ids("product_id"), pos_variant_ids=ids("variant_id", "id"))
+    if topic.startswith("products/"):
+        if source == "pos":
+            return Subjects(pos_product_ids=ids("id"))
+        return Subjects(web_product_ids=ids("id"))
+    return NO_SUBJECTS
+
+
 def handle_delivery(
     ctx: SyncContext,
     *,
@@ -122,7 +144,8 @@ def handle_delivery(
     if not first:
         log.info("webhook duplicate source=%s topic=%s key=%s", source, topic, key)
         return WebhookOutcome("duplicate", 200, topic, job, key)
-    triggered = scheduler.trigger(job)
+    subjects = subjects_of(source, topic, body)
+    triggered = scheduler.trigger(job, subjects) if subjects else scheduler.trigger(job)
     log.info(
         "webhook accepted source=%s topic=%s job=%s triggered=%s object=%s",
         source,

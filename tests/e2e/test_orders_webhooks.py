@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +19,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from sandbox import Sandbox
+from sandbox.seeds import DEMO_POS_DEFAULT_LOCATION_ID
+from storage import repo
+from storage.engine import Database
 from sync.context import SyncContext
+from sync.engine import first_link
 from sync.orders import push_orders
+from sync.reading import POS_CURSOR
 from sync.scheduler import SyncScheduler
 from sync.scheduler_jobs import JobRun, SchedulerState
 from sync.signing import sign
 from sync.webhooks import WebhookOutcome, handle_delivery, register_webhooks
 from tests.e2e.test_orders import demo_shop, wait_for
+from tests.support.sapo import clients_for
 
 
 class Receiver:
@@ -137,3 +145,80 @@ def test_a_web_order_is_pushed_by_its_webhook_and_duplicates_and_forgeries_do_no
 def _resend(headers: dict[str, Any]) -> dict[str, str]:
     keep = ("x-sapo-topic", "x-sapo-hmac-sha256", "x-sapo-object-id", "content-type")
     return {k: str(v) for k, v in headers.items() if k in keep}
+
+
+def test_a_pos_stock_webhook_pushes_that_skus_stock_even_when_modified_on_did_not_move(
+    tmp_path: Path,
+) -> None:
+    """With the real jobs and Sapo's default intervals, a POS inventories/update makes the
+    web stock of that SKU follow within seconds, no interval due: the stock job re-reads the
+    product the delivery named by id, so it works even when Sapo's modified_on did not move
+    (simulated: the POS cursor is put past every stamp, so the incremental read is empty)."""
+    sku = "BP0000001"  # on both sides of bench:40
+    with Sandbox("bench:40", bucket=400, leak_rate=200.0) as sb:
+        pos, web = clients_for(sb)
+        db = Database(f"sqlite:///{tmp_path}/stock.db")
+        db.upgrade()
+        with pos, web, db.session() as s:
+            now = datetime.now(UTC)
+            cid = repo.ensure_connection(
+                s, name="shop", pos_url=sb.pos_url, web_url=sb.web_url, now=now
+            ).id
+            s.commit()
+            assert cid is not None
+            ctx = SyncContext(db, cid, pos, web, lambda: datetime.now(UTC))
+            first_link(ctx, actor="test")
+            runs: list[JobRun] = []
+            scheduler = SyncScheduler(ctx, on_cycle=[runs.append])  # default_jobs()
+            receiver = Receiver(ctx, scheduler, sb.api_secret)
+            assert scheduler.start() == SchedulerState.RUNNING
+            try:
+                with serving(receiver.app) as url:
+                    register_webhooks(ctx, url)
+                    start_up = {"orders", "stock", "catalog", "maintenance"}
+                    wait_for(lambda: start_up <= {r.name for r in runs})
+                    assert all(r.ok for r in runs), [r.error for r in runs]
+                    ran = len(runs)
+                    _cursor_past_every_stamp(ctx)
+                    sb.reset_stats()
+                    started = time.monotonic()
+                    variant = sb.set_pos_inventory(sku, DEMO_POS_DEFAULT_LOCATION_ID, 37)
+                    [at_branch] = [
+                        i["available"]
+                        for i in variant["inventories"]
+                        if i["location_id"] == DEMO_POS_DEFAULT_LOCATION_ID
+                    ]
+                    assert _web_available(sb, sku) != at_branch
+                    wait_for(lambda: _web_available(sb, sku) == at_branch)
+                    assert time.monotonic() - started < 5
+                    sb.wait_for_webhooks()
+                    wait_for(lambda: any(r.name == "stock" for r in runs[ran:]))
+            finally:
+                scheduler.shutdown()
+        db.dispose()
+        [stock_run] = [r for r in runs[ran:] if r.name == "stock"]
+        assert stock_run.triggered and stock_run.ok
+        assert {r.name for r in runs[ran:]} == {"stock"}  # no catalog, no full pass
+        calls = sb.stats()["requests"]
+    assert calls.get("pos GET /admin/products/{id}.json") == 1  # the product, by id
+    assert calls.get("web GET /admin/products.json", 0) == 0  # a stock pass lists no web
+
+
+def _cursor_past_every_stamp(ctx: SyncContext) -> None:
+    """What a stock change that leaves modified_on alone looks like to the incremental read."""
+    now = datetime.now(UTC)
+    with ctx.db.session() as s:
+        repo.set_cursor(
+            s,
+            connection_id=ctx.connection_id,
+            resource=POS_CURSOR,
+            value=(now + timedelta(days=1)).isoformat(),
+            now=now,
+        )
+        s.commit()
+
+
+def _web_available(sb: Sandbox, sku: str) -> float:
+    with sb.state.lock:
+        variant = next(v for v in sb.state.web.variants.values() if v.sku == sku)
+        return sum(level.available for level in variant.levels.values())

@@ -18,8 +18,9 @@ from sync.clock import FakeClock
 from sync.context import SyncContext
 from sync.health import health
 from sync.ports import PosApi, WebApi
+from sync.reading import NO_SUBJECTS, Subjects
 from sync.scheduler import SyncScheduler
-from sync.scheduler_jobs import JOB_FAILED, JOB_NAMES, JobRun, SchedulerState
+from sync.scheduler_jobs import JOB_FAILED, JOB_NAMES, JobRun, SchedulerState, TargetedJob
 
 FAST = 150.0  # 15-second intervals (the smallest a person may save) become 0.1 s
 
@@ -235,3 +236,46 @@ def test_dead_man_turns_unhealthy_after_three_intervals_without_success(
     finally:
         scheduler.shutdown()
     assert not health(scheduler).ok  # stopped
+
+
+def test_webhook_subjects_reach_the_triggered_run_and_survive_a_failed_one(
+    ctx: SyncContext,
+) -> None:
+    """The products webhooks named are handed to the job's next run (merged when several
+    arrive while it runs); a run that fails leaves them for the run after; a timer run and a
+    job that takes no subjects get none."""
+    release = threading.Event()
+    started = threading.Event()
+    seen: list[Subjects] = []
+    fail = {"once"}
+
+    def stock(_ctx: SyncContext, subjects: Subjects) -> object:
+        seen.append(subjects)
+        started.set()
+        release.wait(10)
+        if subjects and fail:
+            fail.clear()
+            raise RuntimeError("POS is down")
+        return None
+
+    runs: list[JobRun] = []
+    fns = Jobs().fns() | {"stock": TargetedJob(stock)}
+    scheduler = SyncScheduler(ctx, jobs=fns, on_cycle=[runs.append])  # default intervals
+    scheduler.start()
+    try:
+        wait_for(started.is_set)  # the start-up run, on the timer
+        started.clear()
+        one = Subjects(pos_product_ids=frozenset({1}), pos_variant_ids=frozenset({11}))
+        two = Subjects(pos_product_ids=frozenset({2}))
+        assert scheduler.trigger("stock", one)
+        assert scheduler.trigger("stock", two)  # both arrive while the first run runs
+        assert scheduler.trigger("orders", two)  # a job that takes none just runs
+        release.set()
+        wait_for(lambda: sum(r.name == "stock" for r in runs) >= 2)
+        assert scheduler.trigger("stock")  # say, the timer: the failed run's subjects wait
+        wait_for(lambda: sum(r.name == "stock" for r in runs) >= 3)
+        assert seen[:3] == [NO_SUBJECTS, one | two, one | two]
+        assert [r.ok for r in runs if r.name == "stock"][:3] == [True, False, True]
+    finally:
+        release.set()
+        scheduler.shutdown()

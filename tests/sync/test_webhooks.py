@@ -14,6 +14,7 @@ from storage import repo
 from storage.engine import Database
 from sync.context import SyncContext
 from sync.ports import PosApi, WebApi
+from sync.reading import NO_SUBJECTS, Subjects
 from sync.signing import sign
 from sync.webhooks import (
     SUBSCRIPTIONS,
@@ -34,9 +35,11 @@ class Recorder:
 
     def __init__(self) -> None:
         self.triggered: list[str] = []
+        self.subjects: list[Subjects] = []
 
-    def trigger(self, name: str) -> bool:
+    def trigger(self, name: str, subjects: Subjects = NO_SUBJECTS) -> bool:
         self.triggered.append(name)
+        self.subjects.append(subjects)
         return True
 
 
@@ -192,6 +195,41 @@ def test_unknown_topics_are_ignored_and_unparsable_bodies_refused(ctx: SyncConte
 def test_each_topic_sets_off_its_targeted_job(source: str, topic: str, job: str) -> None:
     """New web orders push orders (R5), POS stock pushes stock (R8), products sync products."""
     assert TOPIC_JOBS[source][topic] == job  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("source", "topic", "body", "subjects"),
+    [
+        (
+            "pos",
+            "inventories/update",
+            {"id": 31, "product_id": 30, "sku": "MBH", "inventories": []},
+            Subjects(pos_product_ids=frozenset({30}), pos_variant_ids=frozenset({31})),
+        ),
+        ("pos", "products/update", {"id": 30}, Subjects(pos_product_ids=frozenset({30}))),
+        ("web", "products/create", {"id": 70}, Subjects(web_product_ids=frozenset({70}))),
+        ("web", "orders/create", {"id": 175000009}, NO_SUBJECTS),
+    ],
+)
+def test_a_delivery_hands_its_product_to_the_job_it_triggers(
+    ctx: SyncContext, source: str, topic: str, body: dict[str, int], subjects: Subjects
+) -> None:
+    """A stock or product delivery names its product for the triggered run to re-read, so
+    the change is synced even when Sapo did not move the product's modified_on."""
+    scheduler = Recorder()
+    raw = json.dumps(body).encode()
+    outcome = handle_delivery(
+        ctx,
+        source=source,  # type: ignore[arg-type]
+        topic=topic,
+        raw_body=raw,
+        headers=headers(raw, topic=topic),
+        secret=SECRET,
+        scheduler=scheduler,
+    )
+    assert outcome.result == "accepted"
+    assert scheduler.triggered == [TOPIC_JOBS[source][topic]]  # type: ignore[index]
+    assert scheduler.subjects == [subjects]
 
 
 def test_the_delivery_id_header_wins_over_the_body_digest() -> None:
