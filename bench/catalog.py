@@ -13,6 +13,13 @@ from sync.orders import ingest_orders
 
 SCHEDULE_GAP_S = 300  # the wait between two scheduled cycles that the shop clock skips
 WAVE_SHARE = 0.01  # share of POS variants whose stock changes in a wave
+PRICE_SHARE = 0.05  # share of shared SKUs whose web price differs from POS before the link
+PRICE_STEP = 1_000.0  # how far such a web price is off, in đồng
+# Calls a first link makes beyond its bound, by the engine's own choice (README, Performance):
+# each side's product count before its full read (the short-read guard) and a second read of
+# the POS price lists (the default configuration, then the price list ids). A web list whose
+# length is a multiple of 250 adds one empty last page (no total on the web API).
+LINK_EXTRA_CALLS = 3
 
 
 def stock_job(shop: BenchShop) -> CycleResult:
@@ -54,9 +61,24 @@ def whole_products(state: SandboxState) -> None:
                     variant.sku = twin
 
 
+def differ_prices(state: SandboxState) -> int:
+    """Put every twentieth shared SKU's web price off its POS retail price, so that the
+    first link has prices to write (the seed prices both sides alike); returns how many."""
+    with state.lock:
+        pos_skus = {v.sku for v in state.pos.variants.values() if v.sku}
+        shared = sorted(
+            (v for v in state.web.variants.values() if v.sku in pos_skus), key=lambda v: v.id
+        )
+        chosen = shared[:: max(1, round(1 / PRICE_SHARE))]
+        for variant in chosen:
+            variant.price += PRICE_STEP
+    return len(chosen)
+
+
 def link(shop: BenchShop, size: int) -> ScenarioResult:
-    """Scenario 1: the first link of a fresh ``bench:size`` shop (R2, R3, R7, R8)."""
+    """Scenario 1: the first link of a fresh ``bench:size`` shop (R2, R3, R7, R8, R18)."""
     whole_products(shop.sb.state)
+    differ_prices(shop.sb.state)
     with shop.sb.state.lock:
         bound = truth.first_link(shop.sb.state.pos, shop.sb.state.web)
     result, measured = shop.measure(lambda: first_link(shop.ctx, actor="bench"))
@@ -82,14 +104,17 @@ def idle(shop: BenchShop, size: int) -> ScenarioResult:
 
 
 def change_stock(shop: BenchShop, rng: random.Random) -> list[str]:
-    """A day of store sales: 1 % of POS variants get a new count at a random branch."""
+    """A day of store sales: 1 % of POS variants get a new count. Every other change (the
+    first included) lands at the branch whose stock counts (the default one, R4, R18), so it
+    must move web stock; the rest land at a random other branch and must move nothing."""
     state = shop.sb.state
     with state.lock:
         variants = sorted((v.sku, v.id) for v in state.pos.variants.values() if v.sku)
-        branches = sorted(state.pos.locations)
+        counted = state.pos.default_location_id()
+        others = sorted(set(state.pos.locations) - {counted})
     chosen = rng.sample(variants, max(1, round(len(variants) * WAVE_SHARE)))
-    for sku, vid in chosen:
-        branch = rng.choice(branches)
+    for i, (sku, vid) in enumerate(chosen):
+        branch = counted if i % 2 == 0 or not others else rng.choice(others)
         with state.lock:
             stock = state.pos.variants[vid].stock.get(branch)
             before = stock.on_hand if stock else 0.0
