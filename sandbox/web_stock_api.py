@@ -86,6 +86,13 @@ def _register_inventory(router: Router) -> None:
     def list_items(call: Call) -> Reply:
         return Reply({"inventory_items": [render_item(v) for v in page(call.query, items(call))]})
 
+    @r("GET", "/admin/inventory_items/count.json")
+    def count_items(call: Call) -> Reply:
+        return Reply({"count": len(items(call))})  # same filters as the list (sheet §4.1)
+
+    # No inventory_levels/count.json: the sheet documents neither a count nor paging for
+    # levels (§2.6, §4.1: narrow with ids), and Shopify has none to assume.
+
     @r("GET", "/admin/inventory_items/{id}.json")
     def get_item(call: Call) -> Reply:
         web = call.state.web

@@ -204,3 +204,34 @@ def test_locations_and_store(web: httpx.Client) -> None:
     one = web.get(f"/admin/locations/{DEMO_WEB_LOCATION_ID}.json").json()["location"]
     assert one["name"] == locations[0]["name"]
     assert web.get("/admin/store.json").json()["shop"]["domain"].endswith(".mysapo.net")
+
+
+def test_every_list_has_a_count_that_agrees(web: httpx.Client) -> None:
+    """Each Web list has `/count.json` giving `{"count": n}` for the same filters (sheet §4.1)."""
+    products = web.get("/admin/products.json", params={"limit": 250}).json()["products"]
+    pid = products[0]["id"]
+    web.post(f"/admin/products/{pid}/images.json", json={"image": {"src": "https://x.vn/a.jpg"}})
+    hook = {"topic": "orders/create", "address": "http://127.0.0.1:9/hooks"}
+    web.post("/admin/webhooks.json", json={"webhook": hook})
+    lists: list[tuple[str, dict[str, str], str]] = [
+        ("/admin/products", {}, "products"),
+        ("/admin/products", {"published": "false"}, "products"),
+        (f"/admin/products/{pid}/variants", {}, "variants"),
+        (f"/admin/products/{pid}/images", {}, "images"),
+        ("/admin/inventory_items", {}, "inventory_items"),
+        ("/admin/orders", {"status": "closed"}, "orders"),
+        ("/admin/customers", {}, "customers"),
+        ("/admin/locations", {}, "locations"),
+        ("/admin/webhooks", {}, "webhooks"),
+    ]
+    for path, filters, key in lists:
+        listed = web.get(f"{path}.json", params={**filters, "limit": 250}).json()[key]
+        counted = web.get(f"{path}/count.json", params=filters)
+        assert counted.status_code == 200, path
+        assert counted.json() == {"count": len(listed)}, path
+        assert listed, f"{path} should not be empty in the demo seed"
+    assert web.get("/admin/locations/count.json").json() == {"count": 1}
+    by_product = {"product_ids": pid}
+    items = web.get("/admin/inventory_items/count.json", params=by_product).json()
+    assert items == {"count": len(products[0]["variants"])}
+    assert web.get("/admin/inventory_items/count.json").json()["count"] > items["count"]
