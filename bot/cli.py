@@ -111,10 +111,27 @@ def sync(dry_run: bool, as_json: bool, full: bool, force: bool) -> None:
     sys.exit(cli_catalog.sync(settings, dry_run=dry_run, as_json=as_json, full=full, force=force))
 
 
+def _known_seed(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """Refuse an unknown seed as a usage error before anything starts."""
+    from sandbox.seeds import parse_seed
+
+    try:
+        parse_seed(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8787, show_default=True, type=int)
-@click.option("--seed", default="demo", show_default=True, help="demo, empty or bench:N")
+@click.option(
+    "--seed",
+    default="demo",
+    show_default=True,
+    callback=_known_seed,
+    help="demo, empty or bench:N",
+)
 @click.option("--bucket", default=40, show_default=True, type=int)
 @click.option("--leak-rate", default=2.0, show_default=True, type=float)
 @click.option("--api-key", default="sandbox", show_default=True)
