@@ -74,14 +74,30 @@ def test_every_answer_carries_the_call_limit_headers(web: httpx.Client, pos: htt
         assert used_second >= used_first
 
 
+class FakeClock:
+    """A monotonic clock that moves only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
-def small() -> Iterator[Sandbox]:
+def clock() -> FakeClock:
+    """The rate limit's clock for the `small` sandbox."""
+    return FakeClock()
+
+
+@pytest.fixture
+def small(clock: FakeClock) -> Iterator[Sandbox]:
     """A sandbox with a bucket of 5 leaking 0.5 calls/s: a burst of 6 overflows."""
-    with Sandbox("empty", bucket=5, leak_rate=0.5) as sandbox:
+    with Sandbox("empty", bucket=5, leak_rate=0.5, clock=clock) as sandbox:
         yield sandbox
 
 
-def test_a_burst_overflows_with_429_and_retry_after(small: Sandbox) -> None:
+def test_a_burst_overflows_with_429_and_retry_after(small: Sandbox, clock: FakeClock) -> None:
     """Calls 1-5 fill the bucket; the 6th gets 429 + Retry-After and is not executed."""
     with client(small.web_url) as web:
         used = []
@@ -90,13 +106,19 @@ def test_a_burst_overflows_with_429_and_retry_after(small: Sandbox) -> None:
             assert answer.status_code == 201
             used.append(answer.headers["X-Sapo-Api-Call-Limit"])
         refused = web.post("/admin/customers.json", json={"customer": {"first_name": "K5"}})
+        retry_after = float(refused.headers["Retry-After"])
+        clock.now += retry_after - 0.1
+        assert web.get("/admin/customers/count.json").status_code == 429  # not yet
+        clock.now += 0.1
+        counted = web.get("/admin/customers/count.json")
     assert used == ["1/5", "2/5", "3/5", "4/5", "5/5"]
     assert refused.status_code == 429
-    assert 0 < float(refused.headers["Retry-After"]) <= 2.0
+    assert retry_after == 2.0  # one call's worth of leak at 0.5 calls/s
     assert refused.headers["X-Sapo-Api-Call-Limit"] == "5/5"
     assert "calls per second" in refused.json()["errors"]
-    assert len(small.state.web.customers) == 5
-    assert small.stats()["throttled"] == 1
+    assert counted.status_code == 200
+    assert counted.json() == {"count": 5}  # the refused customer was not created
+    assert small.stats()["throttled"] == 2
 
 
 def test_buckets_are_separate_per_api(small: Sandbox) -> None:
