@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -193,3 +195,38 @@ def test_order_commits_stock_and_is_found_by_reference(pos: httpx.Client) -> Non
     assert pos.get(f"/admin/orders/{order['id']}.json").json()["order"]["source_id"] == source
     bad = pos.post("/admin/orders", json={"order": {"order_line_items": [{"variant_id": 1}]}})
     assert bad.status_code == 422
+
+
+def _stamps(value: object) -> Iterator[tuple[str, str]]:
+    """Every non-null `*_on` field anywhere in a JSON value."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key.endswith("_on") and item is not None:
+                yield key, item
+            else:
+                yield from _stamps(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _stamps(item)
+
+
+def test_timestamps_are_utc_iso_8601(pos: httpx.Client) -> None:
+    """Every created_on/modified_on on the POS API is ISO 8601 in UTC with a trailing Z."""
+    variant = pos.get("/admin/variants", params={"limit": 1}).json()["variants"][0]
+    order = {
+        "location_id": DEMO_POS_DEFAULT_LOCATION_ID,
+        "order_line_items": [{"variant_id": variant["id"], "quantity": 1}],
+    }
+    made = pos.post("/admin/orders.json", json={"order": order})
+    assert made.status_code == 201
+    seen: set[str] = set()
+    paths = ["products", "variants", "customers", "orders", "locations", "price_lists"]
+    for path in paths:
+        for key, stamp in _stamps(pos.get(f"/admin/{path}").json()):
+            seen.add(key)
+            assert isinstance(stamp, str), (path, key, stamp)
+            assert stamp.endswith("Z"), (path, key, stamp)
+            assert datetime.fromisoformat(stamp).utcoffset() == timedelta(0), (path, key)
+    assert {"created_on", "modified_on"} <= seen
+    created = datetime.fromisoformat(made.json()["order"]["created_on"])
+    assert abs(datetime.now(UTC) - created) < timedelta(minutes=5)
