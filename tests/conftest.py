@@ -36,3 +36,20 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     upgrade(eng)
     yield eng
     eng.dispose()
+
+
+_OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many PostgreSQL tests ran, so a CI log shows they were not silently skipped."""
+    counts: dict[str, int] = {}
+    for outcome in _OUTCOMES:
+        nodeids = {
+            report.nodeid
+            for report in terminalreporter.stats.get(outcome, [])
+            if "postgres" in getattr(report, "keywords", {})  # the marker and the param id
+        }
+        counts[outcome] = len(nodeids)
+    shown = [f"{counts[o]} {o}" for o in _OUTCOMES if o in ("passed", "failed") or counts[o]]
+    terminalreporter.write_line(f"PostgreSQL tests: {', '.join(shown)}")
