@@ -3,27 +3,32 @@ the command itself started as a process."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from sandbox import Sandbox
 from storage import repo
+from storage.engine import Database
 from sync import engine
 from sync.context import SyncContext
 from sync.scheduler import SyncScheduler
 from sync.signing import SIGNATURE_HEADER, TOPIC_HEADER, sign
+from sync.webhooks import SUBSCRIPTIONS, register_webhooks
 from tests.bot.conftest import BotMaker
 from tests.bot.harness import ADMIN, SECRET, Harness, mrkdwn
 from tests.support.fake_slack import FakeSlack
+from tests.support.sapo import clients_for
 
 HOOK_SECRET = "webhook-secret-0123456789"
 
@@ -112,8 +117,10 @@ def test_run_serves_slack_and_health_over_http_until_sigterm(
     tmp_path: Path, slack: FakeSlack, sb: Sandbox
 ) -> None:
     """``sapo-sync run`` in HTTP mode: one server for /slack/events and /healthz; the
-    scheduler runs in the same process; SIGTERM stops it cleanly."""
+    scheduler runs in the same process; SIGTERM stops it cleanly. With PUBLIC_URL set it
+    subscribes both Sapo sides to the webhook topics, and a second start adds no duplicate."""
     port = _free_port()
+    base = f"http://127.0.0.1:{port}"
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
@@ -126,11 +133,36 @@ def test_run_serves_slack_and_health_over_http_until_sigterm(
         "SAPO_WEB_URL": sb.web_url,
         "SAPO_WEB_API_KEY": sb.api_key,
         "SAPO_WEB_API_SECRET": sb.api_secret,
+        "SAPO_WEBHOOK_SECRET": HOOK_SECRET,
+        "PUBLIC_URL": f"{base}/",
         "SLACK_BOT_TOKEN": "xoxb-run-test",
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": slack.api_url,
         "SLACK_ADMIN_USERS": ADMIN,
     }
+    with _running(tmp_path, env, base) as http:
+        harness = Harness.__new__(Harness)
+        harness.url, harness.slack, harness.http = base, slack, http
+        sent = harness.command("help")
+        assert sent.status == 200
+        harness.answers(sent)
+    first = _subscriptions(sb)
+    assert first == {
+        source: sorted((topic, f"{base}/webhooks/{source}") for topic in SUBSCRIPTIONS[source])
+        for source in ("pos", "web")
+    }
+    # A second start registers the same way; a process start costs seconds, so this runs
+    # the same call in-process: what `run` made is found, nothing is registered twice.
+    pos, web = clients_for(sb)
+    with pos, web:
+        ctx = SyncContext(cast(Database, None), 1, pos, web, lambda: datetime.now(UTC))
+        assert register_webhooks(ctx, f"{base}/") == []
+    assert _subscriptions(sb) == first
+
+
+@contextlib.contextmanager
+def _running(tmp_path: Path, env: dict[str, str], base: str) -> Iterator[httpx.Client]:
+    """``sapo-sync run`` as a process, once /healthz answers; SIGTERM must end it with 0."""
     process = subprocess.Popen(
         [*_sapo_sync(), "run", "--host", "127.0.0.1"],
         cwd=tmp_path,
@@ -138,7 +170,6 @@ def test_run_serves_slack_and_health_over_http_until_sigterm(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(trust_env=False, timeout=5) as http:
             deadline = time.monotonic() + 30
@@ -151,11 +182,7 @@ def test_run_serves_slack_and_health_over_http_until_sigterm(
                     time.sleep(0.1)
             assert health is not None, "the server never answered"
             assert health.json()["state"] in ("running", "standby")
-            harness = Harness.__new__(Harness)
-            harness.url, harness.slack, harness.http = base, slack, http
-            sent = harness.command("help")
-            assert sent.status == 200
-            harness.answers(sent)
+            yield http
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     finally:
@@ -167,3 +194,12 @@ def test_run_serves_slack_and_health_over_http_until_sigterm(
             output = process.stdout.read().decode()
             process.stdout.close()
     assert "xoxb-run-test" not in output and SECRET not in output, "secrets never logged"
+    assert HOOK_SECRET not in output, "secrets never logged"
+
+
+def _subscriptions(sb: Sandbox) -> dict[str, list[tuple[str, str]]]:
+    with sb.state.lock:
+        return {
+            "pos": sorted((h["topic"], h["address"]) for h in sb.state.pos.webhooks.values()),
+            "web": sorted((h["topic"], h["address"]) for h in sb.state.web.webhooks.values()),
+        }
