@@ -1,10 +1,11 @@
-"""`python -m bench [--quick] [--json PATH] [--plot PATH]`: figures against the rate bound."""
+"""`python -m bench [--quick|--tiny] [--json PATH] [--plot PATH]`: figures against the bound."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import random
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -28,11 +29,13 @@ class Sizes:
 
 QUICK = Sizes(catalog=(1_000,), orders=(100,), ack=1_000)
 FULL = Sizes(catalog=(1_000, 10_000), orders=(100, 500), ack=10_000)
+# Every scenario once on the smallest shop: checks the harness works, measures nothing useful.
+TINY = Sizes(catalog=(40,), orders=(5,), ack=40, planner=400)
 
 
 def run(sizes: Sizes, *, leak_rate: float, seed: int, say: bool = True) -> Report:
     """Every scenario; the planner first, in its own process, before any server starts."""
-    report = Report()
+    report = Report(leak_rate=leak_rate, commit=commit())
     rng = random.Random(seed)
 
     def note(text: str) -> None:
@@ -59,6 +62,23 @@ def run(sizes: Sizes, *, leak_rate: float, seed: int, say: bool = True) -> Repor
     return report
 
 
+def commit() -> str | None:
+    """The checkout measured (``-dirty`` when it has uncommitted changes), None outside git."""
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
+            cwd=Path(__file__).resolve().parent.parent,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout.strip() or None
+
+
 def _stretch(bursts: Sequence[int], catalogs: Sequence[int]) -> list[int]:
     """One burst per catalogue size, the last sizes getting the bursts (0 = none)."""
     padded = [0] * max(0, len(catalogs) - len(bursts)) + list(bursts)
@@ -66,8 +86,17 @@ def _stretch(bursts: Sequence[int], catalogs: Sequence[int]) -> list[int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    cli(argv)
+    return 0
+
+
+def cli(argv: Sequence[str] | None = None) -> Report:
+    """Run what ``argv`` asks for, print the table, write the JSON and the plot if asked;
+    returns the figures."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small sizes (under 3 minutes)")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="small sizes (under 3 minutes)")
+    size.add_argument("--tiny", action="store_true", help="smallest sizes: checks the harness")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
     parser.add_argument("--plot", type=Path, metavar="PATH", help="write a PNG (matplotlib)")
     parser.add_argument(
@@ -81,11 +110,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     started = time.monotonic()
-    report = run(QUICK if args.quick else FULL, leak_rate=args.leak_rate, seed=args.seed)
+    sizes = TINY if args.tiny else QUICK if args.quick else FULL
+    report = run(sizes, leak_rate=args.leak_rate, seed=args.seed)
     print(table(report))
     if args.details:
         print(breakdown(report.scenarios))
-    print(f"\n(bucket 40, leak {args.leak_rate:g}/s; {time.monotonic() - started:.0f} s in all)")
+    print(
+        f"\n(bucket {report.bucket}, leak {report.leak_rate:g}/s, commit {report.commit}; "
+        f"{time.monotonic() - started:.0f} s in all)"
+    )
     if args.json:
         report.write_json(args.json)
     if args.plot:
@@ -93,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             plot.plot(report, args.plot)
         else:
             print("no plot: matplotlib is missing (pip install -e '.[bench]')", file=sys.stderr)
-    return 0
+    return report
 
 
 if __name__ == "__main__":

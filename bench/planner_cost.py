@@ -11,8 +11,8 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
-from bench.report import PlannerResult
 from sync.domain import (
     ConfigSnapshot,
     LinkStatus,
@@ -31,6 +31,16 @@ BANLE, BANBUON, GIANHAP = 167000, 167001, 167002
 BRANCHES = (58000, 58001, 58002)
 WEB_LOCATION = 830001
 NOW = datetime(2026, 3, 6, 3, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannerResult:
+    variants: int
+    cpu_s: float
+    peak_mb: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {"variants": self.variants, "cpu_s": round(self.cpu_s, 3), "peak_mb": self.peak_mb}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +124,9 @@ def measure(variants: int = 100_000) -> PlannerResult:
 
 
 def in_subprocess(variants: int) -> PlannerResult:
-    """``measure`` in a fresh interpreter, so no sandbox thread shares its CPU or memory."""
+    """``measure`` in a fresh interpreter, so no sandbox thread shares its CPU or memory; this
+    module imports only the core (no HTTP, database or sandbox code) so that the peak holds
+    what planning needs, not those libraries."""
     done = subprocess.run(
         [sys.executable, "-m", "bench.planner_cost", str(variants)],
         capture_output=True,

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.shop import Measured
+from bench.planner_cost import PlannerResult
+from bench.shop import BUCKET, Measured
 from bench.truth import Bound
 
 CALLS_TARGET = 1.10  # calls <= 1.10 x bound
@@ -76,16 +77,6 @@ class ScenarioResult:
 
 
 @dataclass(frozen=True, slots=True)
-class PlannerResult:
-    variants: int
-    cpu_s: float
-    peak_mb: float
-
-    def as_json(self) -> dict[str, Any]:
-        return {"variants": self.variants, "cpu_s": round(self.cpu_s, 3), "peak_mb": self.peak_mb}
-
-
-@dataclass(frozen=True, slots=True)
 class AckResult:
     requests: int
     p50_ms: float
@@ -97,14 +88,20 @@ class AckResult:
 
 @dataclass
 class Report:
-    """Everything one ``python -m bench`` run measured."""
+    """Everything one ``python -m bench`` run measured, with the pace it was measured at."""
 
+    leak_rate: float  # calls/s the sandbox leaked and the clients paced to
+    bucket: int = BUCKET
+    commit: str | None = None  # the code measured, when known
     scenarios: list[ScenarioResult] = field(default_factory=list)
     planner: PlannerResult | None = None
     ack: AckResult | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "commit": self.commit,
+            "bucket": self.bucket,
+            "leak_rate": self.leak_rate,
             "scenarios": [s.as_json() for s in self.scenarios],
             "planner": self.planner.as_json() if self.planner else None,
             "ack": self.ack.as_json() if self.ack else None,

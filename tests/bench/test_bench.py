@@ -1,17 +1,17 @@
-"""The benchmark harness on its smallest scenarios: consistent counts, the issue's JSON shape."""
+"""The benchmark harness on its smallest sizes: consistent counts, the issue's JSON shape."""
 
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 
-from bench import catalog, orders, truth
-from bench.planner_cost import measure
-from bench.report import Report, table
-from bench.shop import ShopClock, open_shop, sandbox
+import pytest
 
-FAST = 1000.0  # calls/s: pacing is not what these tests look at
+from bench import catalog, truth
+from bench.__main__ import cli
+from bench.shop import BUCKET
+
+FAST = 1000.0  # calls/s: pacing is not what this test looks at
 SCENARIO_KEYS = {
     "name",
     "size",
@@ -24,18 +24,17 @@ SCENARIO_KEYS = {
 }
 
 
-def test_smallest_scenarios_are_counted_against_their_bounds(tmp_path: Path) -> None:
-    """The first link of bench:40, an idle cycle, a stock wave and a burst of five orders are
-    counted by the sandbox and set beside ground-truth bounds they cannot beat, and the JSON
-    has the issue's shape (issue 9)."""
-    clock = ShopClock()
-    with sandbox(clock, leak_rate=FAST) as sb, open_shop(sb, clock, seed="bench:40") as shop:
-        link = catalog.link(shop, 40)
-        catalog.settle(shop)
-        idle = catalog.idle(shop, 40)
-        wave = catalog.wave(shop, 40, random.Random(1))
-        clock.advance(catalog.SCHEDULE_GAP_S)
-        burst = orders.burst(shop, 5, random.Random(1))
+def test_the_smallest_run_is_counted_against_its_bounds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``python -m bench --tiny --json PATH`` links bench:40, runs an idle cycle, a stock wave,
+    a burst of five orders, the planner and the ack under load; each scenario is counted by
+    the sandbox beside a ground-truth bound it cannot beat, and the JSON has the issue's
+    shape and says the pace it was measured at (issue 9)."""
+    path = tmp_path / "bench.json"
+    report = cli(["--tiny", "--leak-rate", str(FAST), "--json", str(path)])
+
+    link, idle, wave, burst = report.scenarios
     bound = link.bound
     # the price term is exercised: some web prices really differ before the link (R18)
     assert bound.writes["web prices"] > 0 and bound.writes["web stock"] > 0
@@ -50,18 +49,28 @@ def test_smallest_scenarios_are_counted_against_their_bounds(tmp_path: Path) -> 
     assert idle.measured.calls <= sum(truth.incremental_reads().values())
     # a wave at the counted branch moves web stock, and only there (R4, R8)
     assert wave.measured.writes == wave.bound.write_calls > 0
-    assert [s.measured.throttled for s in (link, idle, wave, burst)] == [0, 0, 0, 0]
+    assert [s.measured.throttled for s in report.scenarios] == [0, 0, 0, 0]
     # (the link's three extra calls are over x1.10 of a bound this small, not of 1 000)
     assert [s.verdict() for s in (idle, wave, burst)] == ["ok", "ok", "ok"]
 
-    report = Report(scenarios=[link], planner=measure(400))
-    path = tmp_path / "bench.json"
-    report.write_json(path)
     figures = json.loads(path.read_text())
-    assert set(figures) == {"scenarios", "planner", "ack"}
-    (row,) = figures["scenarios"]
-    assert set(row) == SCENARIO_KEYS
-    assert (row["name"], row["size"], row["calls_bound"]) == ("first link", 40, bound.calls)
+    assert set(figures) == {"commit", "bucket", "leak_rate", "scenarios", "planner", "ack"}
+    assert (figures["bucket"], figures["leak_rate"]) == (BUCKET, FAST)
+    rows = figures["scenarios"]
+    assert all(set(row) == SCENARIO_KEYS for row in rows)
+    assert [(row["name"], row["size"]) for row in rows] == [
+        ("first link", 40),
+        ("idle cycle", 40),
+        ("stock wave", 40),
+        ("order burst", 5),
+    ]
+    assert rows[0]["calls_bound"] == bound.calls
     assert set(figures["planner"]) == {"variants", "cpu_s", "peak_mb"}
     assert figures["planner"]["variants"] == 400
-    assert "| first link | 40 |" in table(report)
+    ack = figures["ack"]
+    assert set(ack) == {"requests", "p50_ms", "p99_ms"}
+    assert ack["requests"] > 0
+    assert 0 < ack["p50_ms"] <= ack["p99_ms"]
+    out = capsys.readouterr().out
+    assert "| first link | 40 |" in out and "| order burst | 5 |" in out
+    assert f"leak {FAST:g}/s" in out
