@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from sync.snapshot import PriceListIds, Snapshot
 
 T = TypeVar("T")
+F = TypeVar("F", PosFacts, WebFacts)
 
 
 def plan_creations(
@@ -82,10 +83,10 @@ def plan_creations(
     web_only = _creatable(matching.web_only, held, linked_folds, out_problems, evaluated)
     if not pos_only and not web_only:
         return []
-    web_partner, pos_partner = _partners(links, new_pairs)
     creations: list[Creation] = []
     pos_products = {p.id: p for p in snapshot.pos_products}
     web_products = {p.id: p for p in snapshot.web_products}
+    web_partner, pos_partner = _partners(links, new_pairs, pos_products, web_products)
     for pid, refs in _by_product(pos_only).items():
         partners = web_partner.get(pid, {})
         made = _to_web(pos_products[pid], refs, partners, snapshot, config, inflight, out_problems)
@@ -131,20 +132,35 @@ def _creatable(
 
 
 def _partners(
-    links: Sequence[LinkState], new_pairs: Sequence[LinkPair]
+    links: Sequence[LinkState],
+    new_pairs: Sequence[LinkPair],
+    pos_read: Mapping[int, PosProduct],
+    web_read: Mapping[int, WebProduct],
 ) -> tuple[dict[int, dict[int, WebFacts]], dict[int, dict[int, PosFacts]]]:
-    """POS product id -> its linked web products, and web product id -> linked POS products."""
+    """POS product id -> its linked web products, and web product id -> linked POS products.
+
+    A stored link's facts date from its last cycle: where this cycle read the partner
+    product, its options are the ones just read, so a product that lost an option gets no
+    variant built on the options it had (R7, R10).
+    """
     web_of: dict[int, dict[int, WebFacts]] = defaultdict(dict)
     pos_of: dict[int, dict[int, PosFacts]] = defaultdict(dict)
     for link in links:
         if link.status is LinkStatus.DELETED or link.pos is None or link.web is None:
             continue
-        web_of[link.pos.product_id][link.web.product_id] = link.web
-        pos_of[link.web.product_id][link.pos.product_id] = link.pos
+        web_of[link.pos.product_id][link.web.product_id] = _read_options(link.web, web_read)
+        pos_of[link.web.product_id][link.pos.product_id] = _read_options(link.pos, pos_read)
     for pair in new_pairs:
         web_of[pair.pos.product_id][pair.web.product_id] = pair.web
         pos_of[pair.web.product_id][pair.pos.product_id] = pair.pos
     return web_of, pos_of
+
+
+def _read_options(facts: F, read: Mapping[int, PosProduct] | Mapping[int, WebProduct]) -> F:
+    product = read.get(facts.product_id)
+    if product is None or tuple(product.option_names) == facts.option_names:
+        return facts
+    return facts._replace(option_names=tuple(product.option_names))
 
 
 def _by_product(refs: Sequence[Ref[T]]) -> dict[int, list[Ref[T]]]:

@@ -232,23 +232,38 @@ def test_new_variant_on_a_linked_product_is_added_to_its_partner() -> None:
     assert (made.web_product_id, made.new.sku, made.new.options[0]) == (5, "S-L", "L")
 
 
-@pytest.mark.parametrize("new_on", ["pos", "web"])
-def test_new_variant_is_not_created_when_the_partner_options_no_longer_match(new_on: str) -> None:
-    """R7, R10: a variant added to a linked product whose partner has another number of options
-    is not created on the other side; a new_variant_options problem names it instead."""
+@pytest.mark.parametrize(
+    ("new_on", "linked_when_options_matched"),
+    [
+        pytest.param("pos", False, id="pos-variant-web-has-fewer-options"),
+        pytest.param("pos", True, id="pos-variant-web-option-deleted-since-linking"),
+        pytest.param("web", False, id="web-variant-pos-has-fewer-options"),
+        pytest.param("web", True, id="web-variant-pos-option-deleted-since-linking"),
+    ],
+)
+def test_new_variant_is_not_created_when_the_partner_options_no_longer_match(
+    new_on: str, linked_when_options_matched: bool
+) -> None:
+    """R7, R10: a variant added to a linked product whose partner now has another number of
+    options (as just read, whatever the stored link says) is not created on the other side;
+    a new_variant_options problem names it instead."""
     two = ("Màu", "Size")
-    pair_opts, new_opts = ("Đỏ", "M", None), ("Đỏ", "L", None)
+    pair_opts, new_opts, size_m = ("Đỏ", "M", None), ("Đỏ", "L", None), ("M", None, None)
     if new_on == "pos":
         pos = pos_product(
             1, [pv(11, "S-M", opts=pair_opts), pv(12, "S-L", opts=new_opts)], names=two
         )
-        web = web_product(5, [wv(51, "S-M", opts=("M", None, None))], names=("Size",))
+        web = web_product(5, [wv(51, "S-M", opts=size_m)], names=("Size",))
+        before = web_product(5, [wv(51, "S-M", opts=pair_opts)], names=two)
+        stored = link(pos, before if linked_when_options_matched else web, "S-M")
     else:
-        pos = pos_product(1, [pv(11, "S-M", opts=("M", None, None))], names=("Size",))
+        pos = pos_product(1, [pv(11, "S-M", opts=size_m)], names=("Size",))
         web = web_product(
             5, [wv(51, "S-M", opts=pair_opts), wv(52, "S-L", opts=new_opts)], names=two
         )
-    result = run(snapshot([pos], [web]), [link(pos, web, "S-M")])
+        earlier = pos_product(1, [pv(11, "S-M", opts=pair_opts)], names=two)
+        stored = link(earlier if linked_when_options_matched else pos, web, "S-M")
+    result = run(snapshot([pos], [web]), [stored])
     assert result.creations == () and result.links == ()
     (problem,) = [p for p in result.problems if p.code == "new_variant_options"]
     assert problem.subject == "S-L"
