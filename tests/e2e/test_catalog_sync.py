@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -20,11 +22,14 @@ from sandbox.seeds import (
     DEMO_WEB_PRICE_DIFFERS_SKUS,
 )
 from storage import repo
-from sync.config import ConfigChange, save_config
+from sync import reading
+from sync.clock import FakeClock
+from sync.config import ConfigChange, config_at, save_config
 from sync.domain import LinkStatus
-from sync.engine import first_link
+from sync.engine import CycleResult, first_link, run_cycle
 from sync.errors import UserError
 from sync.preflight import run_preflight
+from sync.scheduler_jobs import JOB_CATALOG, JOB_FULL, default_jobs
 from tests.e2e.catalog_shop import FIXED_BLANK_SKU, Shop, linked, sandbox, shop
 
 __all__ = ["linked", "sandbox", "shop"]  # fixtures
@@ -66,11 +71,14 @@ def test_first_link_links_creates_and_publishes_branch_stock(shop: Shop) -> None
     assert result.applied and result.ok and result.first_link
     links = {row.sku: row for row in shop.links()}
     for sku in DEMO_POS_ONLY_SKUS:  # R3, R12: created on the web, hidden, no images
-        product_id, _, _ = shop.web_variant(sku)
+        product_id, variant_id, _ = shop.web_variant(sku)
         made = shop.web.product(product_id)
         assert made is not None and not made.published, sku
         with shop.sb.state.lock:
             assert shop.sb.state.web.products[product_id].images == []
+            source = shop.sb.state.pos_variant_by_sku(sku)
+            assert source is not None  # R18: priced from the configured list, BANLE by default
+            assert shop.sb.state.web.variants[variant_id].price == source.prices[BANLE], sku
         assert links[sku].origin == "web_created" and links[sku].status == "linked"
     for sku in (*DEMO_WEB_ONLY_SKUS, FIXED_BLANK_SKU):  # R3, R6: created on POS, cost flagged
         row = links[sku]
@@ -110,6 +118,33 @@ def test_second_cycle_with_no_change_makes_zero_writes(linked: Shop) -> None:
     full = linked.cycle(full=True)
     assert full.full and full.writes == 0
     assert linked.writes() == {}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_full_pass_runs_once_full_interval_s_has_passed(linked: Shop) -> None:
+    """Issue 5: cycles read incrementally until ``full_interval_s`` has passed since the last
+    full read, then one reads both catalogues in full (counted first); the scheduler's full
+    job always does."""
+    cid = linked.ctx.connection_id
+    with linked.db.session() as session:
+        stamp = repo.get_cursor(session, connection_id=cid, resource=reading.FULL_AT)
+        config = config_at(session, connection_id=cid, moment=linked.ctx.clock())
+    assert stamp is not None and config is not None
+    clock = FakeClock(datetime.fromisoformat(stamp) + timedelta(seconds=config.full_interval_s - 1))
+    ctx = replace(linked.ctx, clock=clock)
+    counted = "web GET /admin/products/count.json"
+    early = run_cycle(ctx, actor="test")
+    assert not early.full and not early.plan.full
+    assert linked.sb.stats()["requests"].get(counted, 0) == 0
+    clock.advance(1)
+    due = run_cycle(ctx, actor="test")
+    assert due.full and due.plan.full and due.ok and due.writes == 0
+    assert linked.sb.stats()["requests"][counted] == 1
+    assert not run_cycle(ctx, actor="test").full  # the full pass restarts the interval
+    jobs = default_jobs()
+    by_job = {name: jobs[name](ctx) for name in (JOB_CATALOG, JOB_FULL)}
+    assert all(isinstance(r, CycleResult) for r in by_job.values())
+    assert [getattr(by_job[n], "full", None) for n in (JOB_CATALOG, JOB_FULL)] == [False, True]
 
 
 def test_pos_stock_change_reaches_the_web_in_the_next_cycle(linked: Shop) -> None:
@@ -182,8 +217,12 @@ def test_option_deleted_on_the_web_puts_links_in_error_and_writes_nothing(linked
     }
     linked.admin.put(f"/admin/products/{product_id}.json", json=body).raise_for_status()
     linked.sb.set_pos_inventory("ATCB-TRANG-S", DEMO_POS_DEFAULT_LOCATION_ID, 3)
+    xanh = {"sku": "ATCB-XANH-S", "opt1": "Xanh", "opt2": "S", "variant_retail_price": 99000}
+    added = {"variant": xanh}
+    path = f"/admin/products/{linked.link('ATCB-TRANG-S').pos_product_id}/variants.json"
+    linked.pos_admin.post(path, json=added).raise_for_status()  # R7: not created, options differ
     linked.sb.reset_stats()
-    linked.cycle()
+    result = linked.cycle()
     rows = {row.sku: row for row in linked.links() if row.sku.startswith("ATCB-")}
     assert {r.sku: r.reason_code for r in rows.values()} == {
         "ATCB-TRANG-S": "structure_options",
@@ -198,6 +237,8 @@ def test_option_deleted_on_the_web_puts_links_in_error_and_writes_nothing(linked
             for e in repo.open_errors(session, connection_id=linked.ctx.connection_id)
         }
     assert ("ATCB-TRANG-S", "structure_options") in open_codes
+    assert ("ATCB-XANH-S", "new_variant_options") in open_codes
+    assert not any(c.new.sku == "ATCB-XANH-S" for c in result.plan.creations if hasattr(c, "new"))
 
 
 def test_pos_deletion_marks_pos_deleted_and_leaves_the_web_product(linked: Shop) -> None:
