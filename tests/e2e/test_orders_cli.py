@@ -52,3 +52,24 @@ def test_sync_dry_run_lists_the_orders_it_would_push_and_why_not(shop: Shop) -> 
     ]
     assert shop.pos_orders() == []
     assert "pos POST /admin/orders.json" not in shop.sb.stats()["requests"]
+
+
+def test_sync_pushes_the_eligible_order_to_pos_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --dry-run the order push is real: POS then holds exactly the eligible order,
+    the held one is not sent, and the output names the order it pushed (R5, R15)."""
+    monkeypatch.chdir(tmp_path)
+    with demo_shop(f"sqlite:///{tmp_path}/real.db", leak_rate=1000.0) as shop:
+        disconnect(shop.ctx, "ASML-M", actor="U1")
+        good = shop.place([("MBH", 1)])
+        held = shop.place([("ASML-M", 1)])
+        code, out = cli(shop)
+        [pos] = shop.pos_orders()
+        assert code == 0
+        assert pos["reference_number"] == good["name"]
+        assert f"order {good['name']} pushed as {pos['code']}" in out
+        assert f"order {held['name']} skipped: SKU ASML-M is disconnected" in out
+        assert "orders: read=2 push=1 skip=1" in out
+        assert cli(shop)[0] == 0
+        assert len(shop.pos_orders()) == 1  # a second run pushes nothing again
