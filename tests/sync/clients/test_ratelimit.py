@@ -92,3 +92,14 @@ def test_concurrent_reservations_queue_one_after_another(clock: FakeClock) -> No
 def test_parse_call_limit(header: str | None, expected: tuple[int, int] | None) -> None:
     """X-Sapo-Api-Call-Limit reads as used/limit; junk is ignored."""
     assert parse_call_limit(header) == expected
+
+
+def test_delay_tells_the_coming_wait_without_booking_it(clock: FakeClock) -> None:
+    """After a 429 the retry loop asks how long the pacing will hold the next call, to keep
+    within its deadline; asking books no slot and changes no later wait."""
+    limiter = RateLimiter(clock=clock, sleep=FakeSleep(clock), limit=10, leak_rate=2.0)
+    limiter.saturated()
+    assert limiter.delay() == pytest.approx(1.0)  # from 10 down to 8 under the ceiling of 9
+    assert limiter.delay(after=0.25) == pytest.approx(0.75)
+    assert limiter.delay(after=5.0) == 0
+    assert limiter.used == 10 and limiter.acquire() == pytest.approx(1.0)
