@@ -32,7 +32,8 @@ class BranchStock:
 class PosSide:
     product_id: int
     variant_id: int
-    name: str
+    name: str  # the variant's own name on POS ("Áo thun - Trắng - S")
+    product_name: str  # what the web product's name is compared with
     sku: str | None
     barcode: str | None
     options: str
@@ -143,6 +144,7 @@ def _pos_side(
         product_id=product.id,
         variant_id=variant.id,
         name=variant.name or product.name,
+        product_name=product.name,
         sku=variant.sku,
         barcode=variant.barcode,
         options=_options(product.option_names, variant.options),
@@ -194,6 +196,8 @@ def _differences(
     if pos is None or web is None:
         return ("missing_on_pos",) if pos is None else ("missing_on_web",)
     found = []
+    if pos.product_name.strip().casefold() != web.name.strip().casefold():
+        found.append("name")
     if pos.sku != web.sku:
         found.append("sku_spelling")
     if (pos.barcode or "") != (web.barcode or ""):
@@ -204,6 +208,8 @@ def _differences(
         found.append("price")
     if expected is not None and web.stock != expected:
         found.append("stock")
+    if pos.active != web.visible:  # stopped trading but still shown, or on sale but hidden
+        found.append("visibility")
     return tuple(found)
 
 

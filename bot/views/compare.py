@@ -96,6 +96,7 @@ def compare_message(t: Translator, view: CompareView, tz: ZoneInfo, stamp: str) 
 def comparison_view(t: Translator, c: Comparison) -> CompareView:
     """``sync.compare.Comparison`` as rows of formatted values, differences as sync sees them."""
     pos, web, differs = c.pos, c.web, set(c.differences)
+    one_side = pos is None or web is None  # every row differs when a side is gone
 
     def side(value: str | None, present: bool) -> str:
         return (value or "—") if present else t("compare.value.missing")
@@ -105,17 +106,17 @@ def comparison_view(t: Translator, c: Comparison) -> CompareView:
             field,
             side(of_pos, pos is not None),
             side(of_web, web is not None),
-            bool(code) and code in differs,
+            one_side or (bool(code) and code in differs),
         )
 
     rows = (
-        both("name", pos.name if pos else None, web.name if web else None),
+        both("name", pos.product_name if pos else None, web.name if web else None, "name"),
         both("sku", pos.sku if pos else None, web.sku if web else None, "sku_spelling"),
         both("barcode", pos.barcode if pos else None, web.barcode if web else None, "barcode"),
         both("options", pos.options if pos else None, web.options if web else None, "options"),
         both("price", _pos_price(pos), money(web.price) if web else None, "price"),
         both("stock", _pos_stock(pos), _web_stock(t, web, c), "stock"),
-        both("visibility", _pos_active(t, pos), _web_visible(t, web)),
+        both("visibility", _pos_active(t, pos), _web_visible(t, web), "visibility"),
     )
     return CompareView(
         sku=c.sku,

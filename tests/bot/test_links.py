@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
+
+import httpx
 
 from bot.views import buttons as act
 from sandbox import Sandbox
@@ -34,7 +37,15 @@ def _compare(bot: Harness, sku: str, user: str = VIEWER) -> dict[str, Any]:
 def test_compare_shows_both_sides_marks_differences_and_links_to_each_admin(
     linked: Harness, sb: Sandbox
 ) -> None:
-    """R14: POS and web side by side, the stock difference marked, View on Sapo POS/Web."""
+    """R14: POS and web side by side (name, SKU, barcode, options, price, stock, visibility,
+    last sync), View on Sapo POS/Web; a stock, name or visibility difference is marked, and
+    every row is once the web product is deleted."""
+    text = mrkdwn(_compare(linked, SKU))
+    for row in ("Name", "SKU", "Barcode", "Options", "Visible on the web"):
+        assert f"*{row}* · POS" in text and f"*{row}* · Web" in text, row
+    assert re.search(r"last sync \d\d/\d\d \d\d:\d\d", text), text
+    assert "≠ *" not in text, "a freshly synced product differs in nothing"
+
     sb.set_pos_inventory(SKU, DEMO_POS_DEFAULT_LOCATION_ID, 77)  # a store sale the web lags
     answer = _compare(linked, SKU)
     assert answer["response_type"] == "ephemeral"
@@ -48,6 +59,20 @@ def test_compare_shows_both_sides_marks_differences_and_links_to_each_admin(
     assert act.DISCONNECT in urls and act.UNLINK in urls
     link_click = linked.click(button(answer["blocks"], act.LINK_POS)[1], block_id="cmp.x")
     assert link_click.status == 200, "a URL button's click is acknowledged"
+
+    path = "/admin/products/" + str(urls[act.LINK_WEB]).rsplit("/", 1)[1] + ".json"
+    with httpx.Client(base_url=sb.web_url, auth=(sb.api_key, sb.api_secret)) as admin:
+        admin.put(path, json={"product": {"name": "Quần jean đổi tên", "published": False}})
+        text = mrkdwn(_compare(linked, SKU))
+        assert "≠ *Name* · Web\nQuần jean đổi tên" in text
+        assert "≠ *Visible on the web* · POS\nOn sale" in text and "Hidden" in text
+        assert "≠ *SKU*" not in text and "≠ *Barcode*" not in text
+        admin.delete(path).raise_for_status()
+    gone = _compare(linked, SKU)
+    text = mrkdwn(gone)
+    assert "(missing on this side)" in text
+    assert text.count("≠ *") == 14, "all seven rows, both sides, are marked"
+    assert "7 differences" in gone["text"]
 
 
 def test_compare_of_an_unknown_sku_says_so(linked: Harness) -> None:
