@@ -45,8 +45,10 @@ def plot(report: Report, path: Path) -> None:
         axis.set_yscale("log")
         axis.set_title(title)
         axis.legend(fontsize=8)
-    leak = rows[0].leak_rate if rows else 0
-    figure.suptitle(f"sapo-sync against the rate-limit bound (bucket 40, leak {leak:g}/s)")
+    figure.suptitle(
+        f"sapo-sync against the rate-limit bound (bucket {report.bucket}, "
+        f"leak {report.leak_rate:g}/s, commit {report.commit})"
+    )
     figure.tight_layout()
     figure.savefig(path, dpi=80)
     plt.close(figure)

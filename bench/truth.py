@@ -133,7 +133,9 @@ def first_link(pos: PosData, web: WebData) -> Bound:
 def incremental_reads(*, pos_products: int = 0, web_products: int = 0) -> dict[str, int]:
     """What a cycle must read to learn what changed: each side's changed products since the
     cursor (one page even when none), the web's stock, and the web orders in each of the three
-    statuses the API makes us ask for separately (``status=any`` answers nothing, sheet §2.8)."""
+    statuses the API makes us ask for separately (``status=any`` answers nothing, sheet §2.8):
+    new orders, closed ones included, hold back web stock until POS has them; see
+    ``order_burst`` on the cancelled read."""
     return {
         "pos products changed": pages(pos_products),
         "web products changed": pages(web_products),
@@ -164,9 +166,20 @@ def stock_wave(pos: PosData, web: WebData, changed_skus: Iterable[str]) -> Bound
 
 
 def order_burst(*, orders: int, pos_customers: int, new_customers: int) -> Bound:
-    """Pushing ``orders`` new web orders: read them, know the POS customers (one search per
-    order, or the whole list if that is fewer pages), create each missing customer and each
-    order (R5, R20)."""
+    """The shop's first order run, pushing ``orders`` new open web orders: read them, know the
+    POS customers (one search per order, or the whole list if that is fewer pages), create
+    each missing customer and each order (R5, R20).
+
+    The closed and cancelled reads are there because Sapo Web has no one list of all three
+    statuses (``status=any`` answers nothing, sheet §2.8): a new order may already be closed
+    (paid and fulfilled) and must still be pushed (R5), and an order an earlier run held back
+    (a product not linked yet) may have been cancelled and must then never be pushed. Strictly,
+    the cancelled read is only needed while some order is held, and none is in these
+    scenarios; the bound keeps it (see README, Performance). A POS order names its channel by
+    ``source_id``, the id of the account's own ``Web`` source, which no earlier call of this
+    shop returned (sheet §3.5): one read of the order sources. A later run could reuse a
+    stored id; the engine re-reads it once per run, which this bound does not cover.
+    """
     return Bound(
         reads={
             "web orders (open)": pages(orders),
