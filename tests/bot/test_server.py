@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -58,6 +59,43 @@ def test_webhooks_are_verified_and_trigger_work(make_bot: BotMaker) -> None:
         again = bot.http.post(f"{bot.url}/webhooks/pos", content=raw, headers=good_headers)
         assert again.json()["result"] == "duplicate"
         assert bot.http.post(f"{bot.url}/webhooks/elsewhere", content=raw).status_code == 404
+
+
+def test_a_webhook_is_answered_within_a_second_while_its_job_is_slow(
+    make_bot: BotMaker,
+) -> None:
+    """Sapo gives up on a slow answer (about 5 s, then retries): ``POST /webhooks/web`` is
+    answered at once while the orders job it triggers is still running."""
+    running, release = threading.Event(), threading.Event()
+
+    def slow_orders(_ctx: SyncContext) -> object:
+        running.set()
+        release.wait(10)
+        return None
+
+    def scheduler(ctx: SyncContext, on_cycle: Sequence[Callable[[Any], None]]) -> SyncScheduler:
+        return SyncScheduler(ctx, jobs={"orders": slow_orders}, on_cycle=on_cycle)
+
+    with make_bot(
+        sapo_webhook_secret=HOOK_SECRET, build={"with_scheduler": True, "scheduler": scheduler}
+    ) as bot:
+        try:
+            assert bot.bot.scheduler.start() == "running"
+            assert running.wait(10)  # the start-up run is busy
+            raw = b'{"id": 175000042, "name": "#1042"}'
+            headers = {
+                TOPIC_HEADER: "orders/create",
+                SIGNATURE_HEADER: sign(raw, HOOK_SECRET),
+                "Content-Type": "application/json",
+            }
+            started = time.monotonic()
+            answer = bot.http.post(f"{bot.url}/webhooks/web", content=raw, headers=headers)
+            elapsed = time.monotonic() - started
+            assert answer.status_code == 200 and answer.json()["result"] == "accepted"
+            assert elapsed < 0.5, f"answered in {elapsed:.2f} s"
+            assert not release.is_set() and running.is_set()  # the job was still running
+        finally:
+            release.set()
 
 
 def test_sync_goes_through_the_running_scheduler_and_reports_back(make_bot: BotMaker) -> None:
