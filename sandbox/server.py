@@ -95,6 +95,7 @@ class Sandbox:
         self._thread: threading.Thread | None = None
         self._sock: socket.socket | None = None
         self._client: httpx.Client | None = None
+        self._client_lock = threading.Lock()  # threads may make the first control call at once
 
     @property
     def base_url(self) -> str:
@@ -163,14 +164,16 @@ class Sandbox:
 
     def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """Call `/_sandbox/<path>` with the sandbox's credentials; raise on an error status."""
-        if self._client is None:
-            self._client = httpx.Client(
-                base_url=f"{self.base_url}/_sandbox",
-                auth=(self.api_key, self.api_secret),
-                timeout=60.0,
-                trust_env=False,
-            )
-        response = self._client.request(method, path, json=body)
+        with self._client_lock:
+            if self._client is None:
+                self._client = httpx.Client(
+                    base_url=f"{self.base_url}/_sandbox",
+                    auth=(self.api_key, self.api_secret),
+                    timeout=60.0,
+                    trust_env=False,
+                )
+            client = self._client
+        response = client.request(method, path, json=body)
         response.raise_for_status()
         return response.json()
 
