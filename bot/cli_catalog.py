@@ -17,6 +17,7 @@ from sync.clock import system_clock
 from sync.context import SyncContext
 from sync.cycle import catalog_pass
 from sync.errors import SyncError, UserError
+from sync.guard import Guard
 from sync.order_view import order_lines, order_run_as_dict
 from sync.orders import OrderRunResult, push_orders
 from sync.planview import plan_lines, result_as_dict, summary_line
@@ -107,10 +108,16 @@ def preflight(settings: Settings, *, as_json: bool) -> int:
 
 
 def sync(settings: Settings, *, dry_run: bool, as_json: bool, full: bool, force: bool) -> int:
-    """One cycle (or its plan with ``dry_run``); exit 1 when blocked, stopped or failing."""
+    """One cycle (or its plan with ``dry_run``); exit 1 when blocked, stopped or failing.
+
+    The blast-radius guard is the operator's (SYNC_GUARD_SHARE, SYNC_GUARD_MIN_LINKS).
+    """
+    guard = Guard(share=settings.sync_guard_share, min_links=settings.sync_guard_min_links)
     with sync_context(settings, command="sync") as ctx:
         try:
-            result = catalog_pass(ctx, dry_run=dry_run, full=full, force=force, actor="cli")
+            result = catalog_pass(
+                ctx, dry_run=dry_run, full=full, force=force, actor="cli", guard=guard
+            )
         except UserError as exc:
             click.echo(f"sapo-sync: {exc}", err=True)
             return 1

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from sandbox import Sandbox
-from sandbox.seeds import DEMO_POS_DEFAULT_LOCATION_ID
+from sandbox.seeds import DEMO_POS_DEFAULT_LOCATION_ID, DEMO_POS_ONLY_SKUS
 from tests.e2e.catalog_shop import Shop, sandbox, shop
 from tests.support.sapo import place_web_order
 
@@ -56,7 +56,7 @@ def test_sync_dry_run_prints_the_plan_then_sync_applies_it_once(
     env: dict[str, str], shop: Shop
 ) -> None:
     """R2, R3, R8: --dry-run lists reasoned actions and writes nothing; sync applies the first
-    link; the next sync changes nothing."""
+    link; the next sync changes nothing; SYNC_GUARD_SHARE sets the guard (issue 5)."""
     code, out = cli(env, "sync", "--dry-run")
     assert code == 1 and "blocked by 4 preflight problem(s)" in out
     shop.fix_planted_problems()
@@ -78,6 +78,24 @@ def test_sync_dry_run_prints_the_plan_then_sync_applies_it_once(
     shop.sb.set_pos_inventory("GTT-41", DEMO_POS_DEFAULT_LOCATION_ID, 30)
     code, out = cli(env, "sync")
     assert code == 0 and shop.web_stock("GTT-41") == 28  # R8: minus the order in flight
+    _guard_share_is_the_operators(env, shop)
+
+
+def _guard_share_is_the_operators(env: dict[str, str], shop: Shop) -> None:
+    """Issue 5: a cycle that changes the stock of every link halts under the default share,
+    writing nothing; with SYNC_GUARD_SHARE=1.0 the same change goes through. (Part of the
+    test above, to reuse its first link: CI time.)"""
+    with shop.sb.state.lock:
+        skus = [v.sku for v in shop.sb.state.pos.variants.values() if v.sku]
+    for sku in skus:  # a stock count at the default branch moves every linked item
+        shop.sb.set_pos_inventory(sku, DEMO_POS_DEFAULT_LOCATION_ID, 77)
+    shop.sb.reset_stats()
+    code, out = cli(env, "sync")
+    assert code == 1 and "stopped by the guard" in out and "would change or break" in out
+    assert shop.writes() == {} and shop.web_stock(DEMO_POS_ONLY_SKUS[0]) != 77
+    code, out = cli({**env, "SYNC_GUARD_SHARE": "1.0"}, "sync")
+    assert code == 0, out
+    assert shop.web_stock(DEMO_POS_ONLY_SKUS[0]) == 77
 
 
 def test_without_a_store_url_the_cli_says_what_to_set(
