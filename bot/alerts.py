@@ -22,6 +22,7 @@ from storage.models import AlertMessage, SyncErrorRow
 from sync.context import SyncContext
 
 log = logging.getLogger(__name__)
+RATE_LIMITED_TRIES = 3  # a 429 is waited out this many times per message, then next cycle
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,21 @@ class PublishResult:
     updated: int = 0
     replies: int = 0
     closed: int = 0
+
+
+def _retry_after(exc: SlackApiError) -> float | None:
+    """Seconds Slack asked us to wait when it answered 429, else None (not a rate limit)."""
+    response = exc.response
+    if response is None or response.status_code != 429:
+        return None
+    headers = {str(k).lower(): v for k, v in (response.headers or {}).items()}
+    value = headers.get("retry-after")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return max(float(value), 0.0) if value is not None else 1.0
+    except (TypeError, ValueError):
+        return 1.0
 
 
 def info(row: SyncErrorRow) -> AlertInfo:
@@ -51,21 +67,26 @@ def info(row: SyncErrorRow) -> AlertInfo:
 
 
 class Pacer:
-    """About one message per second per channel (Slack's chat.postMessage limit)."""
+    """About one message per second per channel (Slack's chat.postMessage limit), and
+    nothing at all to a channel before the end of a 429's ``Retry-After``."""
 
     def __init__(
         self, interval_s: float, *, sleep: Callable[[float], None], monotonic: Callable[[], float]
     ) -> None:
         self.interval_s, self._sleep, self._monotonic = interval_s, sleep, monotonic
-        self._last: dict[str, float] = {}
+        self._due: dict[str, float] = {}  # the earliest moment the channel may get the next one
 
     def wait(self, channel: str) -> None:
-        last = self._last.get(channel)
-        if last is not None:
-            remaining = self.interval_s - (self._monotonic() - last)
+        due = self._due.get(channel)
+        if due is not None:
+            remaining = due - self._monotonic()
             if remaining > 0:
                 self._sleep(remaining)
-        self._last[channel] = self._monotonic()
+        self._due[channel] = self._monotonic() + self.interval_s
+
+    def hold(self, channel: str, seconds: float) -> None:
+        """Slack answered 429: the channel's next message waits ``seconds`` from now."""
+        self._due[channel] = max(self._due.get(channel, 0.0), self._monotonic() + seconds)
 
 
 class AlertPublisher:
@@ -162,17 +183,28 @@ class AlertPublisher:
     # ------------------------------------------------------------ Slack writes
 
     def _send(self, method: str, msg: Message, **kwargs: Any) -> dict[str, Any]:
-        self.pacer.wait(self.channel)
+        channel = kwargs.pop("channel", self.channel)
         call = getattr(self.client, method)
-        response = call(
-            channel=kwargs.pop("channel", self.channel),
-            text=msg.text,
-            blocks=msg.blocks,
-            unfurl_links=False,
-            unfurl_media=False,
-            **kwargs,
-        )
-        return dict(response.data) if hasattr(response, "data") else dict(response)
+        tries = 1
+        while True:
+            self.pacer.wait(channel)
+            try:
+                response = call(
+                    channel=channel,
+                    text=msg.text,
+                    blocks=msg.blocks,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    **kwargs,
+                )
+                return dict(response.data) if hasattr(response, "data") else dict(response)
+            except SlackApiError as exc:
+                wait = _retry_after(exc)
+                if wait is None or tries >= RATE_LIMITED_TRIES:
+                    raise
+            log.info("alert rate limited method=%s wait_s=%.1f", method, wait)
+            self.pacer.hold(channel, wait)
+            tries += 1
 
     def _post(self, row: SyncErrorRow, replace: AlertMessage | None) -> None:
         sent = self._send("chat_postMessage", alert_message(self.t, info(row), self.tz, stamp()))

@@ -7,9 +7,10 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from slack_sdk import WebClient
+
 from bot.alerts import AlertPublisher
 from bot.i18n import Translator
-from bot.main import slack_client
 from bot.views import buttons as act
 from storage import repo
 from sync import engine
@@ -145,7 +146,8 @@ def test_an_error_storm_becomes_one_digest_grouped_by_cause(bot: Harness) -> Non
 
 
 def test_posting_is_paced_per_channel_and_honours_429(bot: Harness) -> None:
-    """About one post per second per channel, and a 429's Retry-After is waited out."""
+    """Posts to a channel are spaced by the pace, and a 429's Retry-After is waited out in
+    full before the alert is posted again (alert channel; Slack's rate limits)."""
     slept: list[float] = []
     now = [0.0]
 
@@ -155,19 +157,20 @@ def test_posting_is_paced_per_channel_and_honours_429(bot: Harness) -> None:
 
     publisher = AlertPublisher(
         bot.bot.deps.ctx,
-        slack_client(bot.bot.settings),
+        WebClient(token="xoxb-test-token", base_url=bot.slack.api_url),  # no SDK 429 retries
         channel=ALERTS,
         t=Translator("en"),
         tz=ZoneInfo("Asia/Ho_Chi_Minh"),
+        pace_s=0.5,
         sleep=sleep,
         monotonic=lambda: now[0],
     )
     for i in range(3):
         add_error(bot.bot, kind="product", subject=f"SKU-{i}", code="x", message="m")
-    bot.slack.rate_limit("chat.postMessage", retry_after=0)
+    bot.slack.rate_limit("chat.postMessage", retry_after=1)
     assert publisher.publish().posted == 3
     assert len(_alerts(bot)) == 3
-    assert [round(s, 3) for s in slept] == [1.0, 1.0]
+    assert [round(s, 3) for s in slept] == [1.0, 0.5, 0.5], "Retry-After 1, then the pace"
     statuses = [c.status for c in bot.slack.calls("chat.postMessage")]
     assert statuses == [429, 200, 200, 200]
 
