@@ -23,7 +23,7 @@ from bot.listeners.common import (
     user_error_reply,
     user_of,
 )
-from bot.listeners.config import open_config
+from bot.listeners.config import notice_view, open_config
 from bot.listeners.home import publish_home
 from bot.parse import printable
 from bot.views import buttons as act
@@ -112,7 +112,14 @@ def register(app: App, deps: BotDeps) -> None:
     def config(ack: Any, body: dict[str, Any], client: Any, respond: Respond | None) -> None:
         ack()
         user = user_of(body)
+        # On App Home Bolt still passes a ``respond``, but with no response_url it raises.
+        respond = respond if body.get("response_url") else None
         if not allowed(deps, user, "config", respond):
+            if respond is None:
+                # Pressed on an outdated App Home view: no reply URL, and the manifest has no
+                # Messages tab for a DM, but the trigger can open a modal that says no.
+                refusal = notice_view(deps, deps.t("refused.not_admin"))
+                client.views_open(trigger_id=str(body.get("trigger_id")), view=refusal)
             return
         channel = str((body.get("channel") or {}).get("id") or "")
         open_config(

@@ -46,13 +46,7 @@ def open_config(
         client.views_update(view_id=view_id, hash=view_hash, view=form)
 
     def show_problem(text: str) -> None:
-        problem = {
-            "type": "modal",
-            "title": pt(t("config.title"), VIEW_TITLE),
-            "close": pt(t("btn.close"), VIEW_TITLE),
-            "blocks": [section(text)],
-        }
-        client.views_update(view_id=view_id, view=problem)
+        client.views_update(view_id=view_id, view=notice_view(deps, text))
 
     deps.worker.submit(
         "config-open",
@@ -61,3 +55,14 @@ def open_config(
         on_user_error=lambda text: show_problem("⚠️ " + esc(text, 500)),
         on_incident=lambda incident: show_problem(t("error.incident", id=incident)),
     )
+
+
+def notice_view(deps: BotDeps, text: str) -> dict[str, Any]:
+    """A settings modal that only says ``text`` (mrkdwn-safe): a problem, or a refusal."""
+    t = deps.t
+    return {
+        "type": "modal",
+        "title": pt(t("config.title"), VIEW_TITLE),
+        "close": pt(t("btn.close"), VIEW_TITLE),
+        "blocks": [section(text)],
+    }

@@ -179,3 +179,19 @@ def _mark_cost_review(bot: Harness, sku: str) -> None:
         link.cost_review = True
         repo.save(session, row=link)
         session.commit()
+
+
+def test_a_viewer_pressing_settings_on_app_home_is_told_no(bot: Harness) -> None:
+    """Settings pressed on an App Home view the user may no longer use (no response_url
+    there) opens a modal saying only admins may, instead of nothing (safety, App Home)."""
+    bot.event({"type": "app_home_opened", "user": ADMIN, "tab": "home", "event_ts": "1"})
+    home = bot.slack.wait_calls("views.publish")[-1].body["view"]
+    block_id, settings = button(home["blocks"], act.OPEN_CONFIG)
+    sent = bot.click(
+        settings, block_id=block_id, user=VIEWER, container={"type": "view", "view_id": "V0HOME"}
+    )
+    [opened] = bot.slack.wait_calls("views.open")
+    assert opened.body["trigger_id"] == sent.trigger_id
+    assert "Only sync admins" in mrkdwn(opened.body["view"])
+    bot.idle()
+    assert bot.slack.calls("views.update") == [], "no settings form was filled for a viewer"
