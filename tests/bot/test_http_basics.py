@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.bot.conftest import BotMaker
-from tests.bot.harness import Harness, mrkdwn
+from tests.bot.harness import ADMIN, VIEWER, Harness, mrkdwn
 
 
 def test_bad_signature_is_refused_with_401(bot: Harness) -> None:
@@ -72,3 +72,20 @@ def test_a_redelivered_request_is_handled_once(bot: Harness) -> None:
     bot.answers(first)
     bot.idle()
     assert bot.slack.calls(again.response_key) == []
+
+
+def test_a_redelivered_event_publishes_app_home_once(bot: Harness) -> None:
+    """Slack's retry of an app_home_opened delivery (same event_id) publishes the dashboard
+    once; a new event (another id) still does."""
+    opened = {"type": "app_home_opened", "user": ADMIN, "tab": "home", "event_ts": "1"}
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    assert bot.event(opened, event_id="Ev0SAME").status_code == 200
+    assert bot.event(opened, event_id="Ev0SAME", headers=retry).status_code == 200
+    other = {**opened, "user": VIEWER, "event_ts": "2"}
+    assert bot.event(other, event_id="Ev0OTHER").status_code == 200
+    bot.slack.wait_for(
+        lambda s: any(c.body["user_id"] == VIEWER for c in s.calls("views.publish")),
+        what="the later event's dashboard",
+    )
+    published = [c.body["user_id"] for c in bot.slack.calls("views.publish")]
+    assert published.count(ADMIN) == 1, published

@@ -72,6 +72,19 @@ def test_orders_list_shows_status_and_resync_for_unpushed(bot: Harness) -> None:
     assert "#1002" in failed and "#1001" not in failed
 
 
+def test_orders_search_by_customer_or_order_number(bot: Harness) -> None:
+    """``/sapo orders <text>`` finds orders by customer name (any case, Vietnamese letters)
+    or by order number (R17: search)."""
+    add_orders(
+        bot.bot,
+        [("#1001", "pushed", "Chị Lan"), ("#1002", "failed", "Anh Đức"), ("#1003", "pushed", None)],
+    )
+    by_name = mrkdwn(bot.answers(bot.command("orders anh đức"))[0].body)
+    assert "#1002" in by_name and "#1001" not in by_name and "#1003" not in by_name
+    by_number = mrkdwn(bot.answers(bot.command("orders #1001"))[0].body)
+    assert "#1001" in by_number and "#1002" not in by_number and "#1003" not in by_number
+
+
 def test_errors_list_offers_the_fix_and_dismiss(bot: Harness) -> None:
     """Each open error shows its reason with the action that fixes it and Dismiss (R19)."""
     product = add_error(
