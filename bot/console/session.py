@@ -88,12 +88,18 @@ class ConsoleSession:
             self.out.write(f"\n{self.style.dim}{label}{self.style.reset}\n{body}\n")
             self.out.flush()
 
-    def wait_quiet(self, *, first: float = 20.0, quiet: float = 0.5) -> None:
-        """Wait for the app's answer: the first event (up to ``first`` s), then a quiet spell."""
+    def seen(self) -> int:
+        """How many posts the app has made so far: the baseline to wait for an answer from."""
+        with self._lock:
+            return self._events
+
+    def wait_quiet(self, since: int, *, first: float = 20.0, quiet: float = 0.5) -> None:
+        """Wait for the app's answer: a post after the ``since`` baseline (up to ``first`` s),
+        then a quiet spell. Take the baseline before dispatching: the answer may come back
+        before the dispatch returns."""
         with self._changed:
-            start = self._events
             deadline = time.monotonic() + first
-            while self._events == start and time.monotonic() < deadline:
+            while self._events == since and time.monotonic() < deadline:
                 self._changed.wait(deadline - time.monotonic())
             seen = -1
             while seen != self._events:
@@ -116,6 +122,7 @@ class ConsoleSession:
 
     def command(self, text: str) -> None:
         """``/sapo compare ATB-M``: the text after the command name goes to the app."""
+        since = self.seen()
         self._dispatch(
             {
                 "command": "/sapo",
@@ -128,7 +135,7 @@ class ConsoleSession:
                 "trigger_id": f"console.{next(self._ids)}",
             }
         )
-        self.wait_quiet()
+        self.wait_quiet(since)
 
     def press(self, number: int, ask: Ask) -> None:
         """Press button ``number``; a button with a confirmation asks first, as Slack does."""
@@ -141,8 +148,6 @@ class ConsoleSession:
         if button.confirm and ask(f"{button.confirm} [y/N] ").strip().lower() not in ("y", "yes"):
             self.out.write("cancelled\n")
             return
-        if button.url:
-            self.out.write(f"opens {button.url}\n")
         action: dict[str, Any] = {
             "type": "button",
             "action_id": button.action_id,
@@ -162,8 +167,13 @@ class ConsoleSession:
         }
         if ts:
             body["message"] = {"ts": ts}
+        since = self.seen()
         self._dispatch(body)
-        self.wait_quiet()
+        if button.url:
+            # Slack opens the link and tells the app, which only acknowledges: nothing to await.
+            self.out.write(f"opens {button.url}\n")
+            return
+        self.wait_quiet(since)
 
     def submit_view(self, ask: Ask) -> None:
         """Fill the open modal's inputs one by one (Enter keeps the current value) and submit."""
@@ -179,6 +189,7 @@ class ConsoleSession:
             element = block["element"]
             label = (block.get("label") or {}).get("text", "")
             values[block["block_id"]] = {element["action_id"]: _fill(element, label, ask)}
+        since = self.seen()
         answer = self._dispatch(
             {
                 "type": "view_submission",
@@ -193,7 +204,7 @@ class ConsoleSession:
                 self.out.write(f"⚠️ {message}\n")
             with self._lock:
                 self.pending_view = view
-        self.wait_quiet(first=3.0)
+        self.wait_quiet(since, first=3.0)
 
 
 def _fill(element: dict[str, Any], label: str, ask: Ask) -> dict[str, Any]:
