@@ -15,9 +15,9 @@ from bot.views import buttons as act
 from sandbox import Sandbox
 from sandbox.seeds import DEMO_POS_DEFAULT_LOCATION_ID
 from storage import repo
-from sync.clients import make_pos_client, make_web_client
 from tests.bot.data import audit_actions
 from tests.bot.harness import ADMIN, VIEWER, Harness, button, buttons, mrkdwn
+from tests.support.sapo import clients_for
 
 SKU = "QJSF-29"
 
@@ -179,9 +179,7 @@ def _add_storm_error(bot: Harness, i: int) -> None:
 def _no_backoff(bot: Harness, sb: Sandbox) -> Iterator[None]:
     """The bot's Sapo clients retry 5xx without waiting, so an outage fails in milliseconds."""
     deps = bot.bot.deps
-    keys = {"api_key": sb.api_key, "api_secret": sb.api_secret, "sleep": lambda _s: None}
-    pos = make_pos_client(sb.pos_url, **keys)
-    web = make_web_client(sb.web_url, **keys)
+    pos, web = clients_for(sb, sleep=lambda _s: None)
     before = deps.ctx
     deps.ctx = replace(before, pos=pos, web=web)
     try:
