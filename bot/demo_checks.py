@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sandbox import Sandbox
+from sandbox.seeds import DEMO_POS_ONLY_SKUS
+from sandbox.tour import WEB_ONLY_AFTER_FIXES
 from storage import repo
 from sync.config import config_at
 from sync.context import SyncContext
@@ -18,8 +21,10 @@ SET_STOCK = "web PUT /admin/inventory_levels/set.json"
 @dataclass(frozen=True, slots=True)
 class Tally:
     linked: int
-    pos_created: int  # created on POS from the web (R3, R6)
-    web_created: int  # created on the web from POS (R3, R12)
+    pos_created: int  # links our database says were created on POS from the web (R3, R6)
+    web_created: int  # ... and on the web from POS (R3, R12)
+    pos_created_seen: int  # web-only SKUs the sandbox's POS now holds
+    web_created_seen: int  # POS-only SKUs the sandbox's web store now holds
     stock_writes: int
     orders_pushed: int
     errors_raised: int
@@ -35,9 +40,27 @@ class Tally:
     def web_stock(self, sku: str) -> float | None:
         return self.web_stock_by_sku.get(sku)
 
+    @property
+    def created_agree(self) -> bool:
+        """Our database's creation counts are what the stores really hold."""
+        return (self.pos_created, self.web_created) == (
+            self.pos_created_seen,
+            self.web_created_seen,
+        )
 
-def tally(ctx: SyncContext, sb: Sandbox) -> Tally:
-    """Counts from our database, and stock compared with what the sandbox really holds."""
+
+def tally(
+    ctx: SyncContext,
+    sb: Sandbox,
+    *,
+    web_only: Collection[str] = WEB_ONLY_AFTER_FIXES,
+    pos_only: Collection[str] = DEMO_POS_ONLY_SKUS,
+) -> Tally:
+    """Counts from our database, and the same facts read from what the sandbox holds.
+
+    ``web_only`` / ``pos_only`` are the SKUs that had no twin on the other side before the
+    first link: each one found there now was created by the sync.
+    """
     with ctx.db.session() as session:
         links = repo.all_links(session, connection_id=ctx.connection_id)
         orders = repo.count_orders_by_status(session, connection_id=ctx.connection_id)
@@ -66,11 +89,15 @@ def tally(ctx: SyncContext, sb: Sandbox) -> Tally:
         )
         if Decimal(str(web_stock.get(link.sku, 0))) != expected:
             mismatches += 1
+    web_only_keys = {normalize_sku(sku) for sku in web_only}
+    pos_only_keys = {normalize_sku(sku) for sku in pos_only}
     refs = tuple(str(o.get("reference_number") or "") for o in state.pos.orders.values())
     return Tally(
         linked=sum(1 for link in links if link.status == "linked"),
         pos_created=sum(1 for link in links if link.origin == "pos_created"),
         web_created=sum(1 for link in links if link.origin == "web_created"),
+        pos_created_seen=len(web_only_keys & pos_available.keys()),
+        web_created_seen=len(pos_only_keys & web_stock.keys()),
         stock_writes=int(sb.stats()["requests"].get(SET_STOCK, 0)),
         orders_pushed=orders.get("pushed", 0),
         errors_raised=raised,

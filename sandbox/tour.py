@@ -20,7 +20,24 @@ from sandbox.seeds import (
     DEMO_OPTION_MISMATCH_WEB_PRODUCT_ID,
     DEMO_UNTRACKED_SKU,
     DEMO_WEB_LOCATION_ID,
+    DEMO_WEB_ONLY_SKUS,
 )
+
+# The SKUs staff give the duplicate and the blank web variant; both then exist on the web only.
+FIXED_DUPLICATE_SKU = f"{DEMO_DUPLICATE_SKU}-CU"
+FIXED_BLANK_SKU = f"SKU-{DEMO_BLANK_SKU_PRODUCT_ID}"
+# Every web SKU that has no POS twin once the preflight fixes are made (R3: created on POS).
+WEB_ONLY_AFTER_FIXES = (*DEMO_WEB_ONLY_SKUS, FIXED_BLANK_SKU, FIXED_DUPLICATE_SKU)
+
+
+@dataclass(frozen=True, slots=True)
+class Sale:
+    """A counter sale rung up at one POS branch."""
+
+    code: str
+    branch: str
+    sku: str
+    quantity: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,16 +89,17 @@ class ShopStaff:
         product = self._web("GET", f"products/{DEMO_DUPLICATE_PRODUCT_ID}.json")["product"]
         for variant in product["variants"]:
             if variant.get("sku") == DEMO_DUPLICATE_SKU:
-                new_sku = f"{DEMO_DUPLICATE_SKU}-CU"
+                new_sku = FIXED_DUPLICATE_SKU
                 self._web("PUT", f"variants/{variant['id']}.json", {"variant": {"sku": new_sku}})
                 fixes.append(
                     Fix(f"SKU {DEMO_DUPLICATE_SKU} used twice", f"renamed one to {new_sku}")
                 )
-        new_sku = f"SKU-{DEMO_BLANK_SKU_PRODUCT_ID}"
         self._web(
-            "PUT", f"variants/{DEMO_BLANK_SKU_VARIANT_ID}.json", {"variant": {"sku": new_sku}}
+            "PUT",
+            f"variants/{DEMO_BLANK_SKU_VARIANT_ID}.json",
+            {"variant": {"sku": FIXED_BLANK_SKU}},
         )
-        fixes.append(Fix("a web variant without SKU", f"gave it SKU {new_sku}"))
+        fixes.append(Fix("a web variant without SKU", f"gave it SKU {FIXED_BLANK_SKU}"))
         untracked = self.web_variant_by_sku(DEMO_UNTRACKED_SKU)
         self._web(
             "PUT",
@@ -150,11 +168,39 @@ class ShopStaff:
         order: dict[str, Any] = self._web("POST", "orders.json", body)["order"]
         return order
 
-    # ------------------------------------------------------------ POS (a store sale or count)
+    # ------------------------------------------------------------ POS admin and counter
 
-    def count_pos_stock(self, sku: str, location_id: int, on_hand: float) -> None:
-        response = self._http.post(
-            "/_sandbox/pos/inventory",
-            json={"sku": sku, "location_id": location_id, "on_hand": on_hand},
-        )
+    def _pos(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self._http.request(method, f"/pos/admin/{path}", json=body)
         response.raise_for_status()
+        return response.json()
+
+    def pos_variant_by_sku(self, sku: str) -> dict[str, Any]:
+        page = 1
+        while True:
+            variants = self._pos("GET", f"variants.json?limit=250&page={page}")["variants"]
+            for variant in variants:
+                if (variant.get("sku") or "") == sku:
+                    found: dict[str, Any] = variant
+                    return found
+            if len(variants) < 250:
+                raise LookupError(f"no POS variant with SKU {sku}")
+            page += 1
+
+    def sell_at_pos(self, sku: str, quantity: int, location_id: int) -> Sale:
+        """A cashier rings up ``quantity`` x ``sku`` at a branch: a finalized POS order."""
+        variant = self.pos_variant_by_sku(sku)
+        body = {
+            "order": {
+                "location_id": location_id,
+                "order_line_items": [{"variant_id": variant["id"], "quantity": quantity}],
+                "note": "counter sale",
+            }
+        }
+        order = self._pos("POST", "orders.json", body)["order"]
+        locations = self._pos("GET", "locations.json")["locations"]
+        branch = next(
+            (str(b["name"]) for b in locations if b["id"] == order["location_id"]),
+            str(order["location_id"]),
+        )
+        return Sale(code=str(order["code"]), branch=branch, sku=sku, quantity=quantity)

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from sandbox import Sandbox
-from sandbox.seeds import DEMO_DUPLICATE_SKU, DEMO_NEGATIVE_SKU, DEMO_UNTRACKED_SKU
-from sandbox.tour import ShopStaff
+from sandbox.seeds import (
+    DEMO_DUPLICATE_SKU,
+    DEMO_NEGATIVE_SKU,
+    DEMO_POS_LOCATION_IDS,
+    DEMO_UNTRACKED_SKU,
+)
+from sandbox.tour import FIXED_BLANK_SKU, FIXED_DUPLICATE_SKU, WEB_ONLY_AFTER_FIXES, ShopStaff
 
 
 def test_fixes_clear_every_planted_preflight_problem() -> None:
@@ -34,3 +39,32 @@ def test_a_web_order_takes_web_stock() -> None:
         )
         assert order["customer"]["first_name"] == "Lan"
         assert staff.web_variant_by_sku("VTB")["inventory_quantity"] == before - 1
+
+
+def test_a_counter_sale_is_a_pos_order_that_takes_the_branch_stock() -> None:
+    """Selling at a branch creates a finalized POS order and lowers that branch's available."""
+    with Sandbox(seed="demo") as sb, ShopStaff(sb.base_url, sb.api_key, sb.api_secret) as staff:
+        branch_id, other = DEMO_POS_LOCATION_IDS[1], DEMO_POS_LOCATION_IDS[0]
+        before = staff.pos_variant_by_sku("KMR")
+        at = {i["location_id"]: i["available"] for i in before["inventories"]}
+        sale = staff.sell_at_pos("KMR", 2, branch_id)
+        assert sale.branch == sb.state.pos.locations[branch_id]["name"]
+        (order,) = sb.state.pos.orders.values()
+        assert order["code"] == sale.code
+        assert order["status"] == "finalized"
+        assert order["location_id"] == branch_id
+        after = staff.pos_variant_by_sku("KMR")
+        now = {i["location_id"]: i["available"] for i in after["inventories"]}
+        assert now[branch_id] == at[branch_id] - 2
+        assert now[other] == at[other]
+
+
+def test_the_fixes_leave_exactly_the_listed_skus_on_the_web_only() -> None:
+    """WEB_ONLY_AFTER_FIXES names every web SKU without a POS twin once the fixes are made."""
+    with Sandbox(seed="demo") as sb, ShopStaff(sb.base_url, sb.api_key, sb.api_secret) as staff:
+        staff.fix_demo_preflight_problems()
+        pos = {v.sku for v in sb.state.pos.variants.values()}
+        web_only = {v.sku for v in sb.state.web.variants.values() if v.sku not in pos}
+        assert web_only == set(WEB_ONLY_AFTER_FIXES)
+        assert FIXED_BLANK_SKU in web_only
+        assert FIXED_DUPLICATE_SKU in web_only
