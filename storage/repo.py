@@ -212,6 +212,32 @@ def claim_order(
     return row
 
 
+def renew_claim(
+    session: Session,
+    *,
+    connection_id: int,
+    web_order_id: int,
+    claimed_at: datetime,
+    now: datetime,
+) -> bool:
+    """Refresh an attempt's claim just before it creates something (compare-and-set).
+
+    False when the claim taken at ``claimed_at`` is no longer this attempt's: it went stale
+    and another attempt took the order over, so this one must not create the POS order.
+    """
+    result = session.exec(
+        update(Order)
+        .where(
+            col(Order.connection_id) == connection_id,
+            col(Order.web_order_id) == web_order_id,
+            col(Order.claimed_at) == claimed_at,
+        )
+        .values(claimed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)
+
+
 def list_orders(
     session: Session,
     *,

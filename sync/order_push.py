@@ -207,6 +207,12 @@ def _attempt(ctx: SyncContext, row: Order, *, lookups: PosLookups, actor: str) -
             said={"reason": off.part},
             told=off.part,
         )
+    if not _still_ours(ctx, row):
+        reason, told = "another attempt took this order over", msg("order_in_progress")
+        name = row.web_order_name
+        return OrderOutcome(
+            name, row.web_order_id, "in_progress", row.status, None, reason, said=told
+        )
     try:
         created = ctx.pos.create_order(new)
     except RetryableError as exc:
@@ -229,6 +235,26 @@ def _attempt(ctx: SyncContext, row: Order, *, lookups: PosLookups, actor: str) -
             told=msg("order_pos_rejected", error=str(exc)),
         )
     return _pushed(ctx, row, order, created, config.version, actor, found=False)
+
+
+def _still_ours(ctx: SyncContext, row: Order) -> bool:
+    """Renew the claim right before the create: an attempt slowed past ``CLAIM_TTL`` (rate
+    limits, slow answers) may have been taken over, and then only the new holder creates."""
+    if row.claimed_at is None:
+        return False
+    now = ctx.clock()
+    with ctx.db.session() as s:
+        renewed = repo.renew_claim(
+            s,
+            connection_id=ctx.connection_id,
+            web_order_id=row.web_order_id,
+            claimed_at=row.claimed_at,
+            now=now,
+        )
+        s.commit()
+    if renewed:
+        row.claimed_at = now
+    return renewed
 
 
 def _conclude(

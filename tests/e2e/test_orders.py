@@ -27,6 +27,7 @@ from sandbox.seeds import (
 from storage import repo
 from storage.engine import Database
 from storage.models import Link
+from sync import order_push
 from sync.clock import FakeClock
 from sync.config import ConfigChange, ensure_config, save_config
 from sync.context import SyncContext
@@ -442,6 +443,36 @@ def test_a_crashed_attempt_holds_its_order_until_its_claim_expires(shop: Shop) -
     [done] = push_orders(ctx).outcomes
     assert (done.verdict, done.found_existing) == ("push", True)
     assert len(shop.pos_orders()) == 1
+
+
+def test_an_attempt_slowed_past_its_claim_creates_nothing_once_taken_over(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A live attempt slowed past ``CLAIM_TTL`` (rate limits, slow answers) can have its
+    claim taken over; it then renews nothing and creates nothing: one POS order (R5)."""
+    clock = FakeClock(datetime.now(UTC))
+    ctx = replace(shop.ctx, clock=clock)
+    web = shop.place([("MBH", 1)])
+    ingest_orders(ctx)
+    real_customer_id = order_push.customer_id
+    overtaken: list[str] = []
+
+    def stalled_customer_id(*args: Any, **kwargs: Any) -> int | None:
+        if not overtaken:  # the first attempt stalls here, past its claim's life ...
+            overtaken.append("stalled")
+            clock.advance(6 * 60)
+            [other] = push_orders(ctx).outcomes  # ... and another run takes the order over
+            overtaken.append(other.verdict)
+        return real_customer_id(*args, **kwargs)
+
+    monkeypatch.setattr(order_push, "customer_id", stalled_customer_id)
+    [first] = push_orders(ctx).outcomes
+    assert overtaken == ["stalled", "push"]
+    assert first.verdict == "in_progress"
+    assert [o["reference_number"] for o in shop.pos_orders()] == [web["name"]]
+    with ctx.db.session() as s:
+        row = repo.get_order(s, connection_id=ctx.connection_id, web_order_id=web["id"])
+    assert row is not None and row.status == "pushed"
 
 
 def test_dry_run_lists_what_would_go_and_why_not_and_writes_nothing(shop: Shop) -> None:
