@@ -64,8 +64,16 @@ def sync_context(settings: Settings, *, command: str) -> Iterator[SyncContext]:
             session.commit()
             assert connection.id is not None
             connection_id = connection.id
+        guard = Guard(share=settings.sync_guard_share, min_links=settings.sync_guard_min_links)
         yield SyncContext(
-            db, connection_id, pos, web, system_clock, pos_url.rstrip("/"), web_url.rstrip("/")
+            db,
+            connection_id,
+            pos,
+            web,
+            system_clock,
+            pos_url.rstrip("/"),
+            web_url.rstrip("/"),
+            guard,
         )
     finally:
         pos.close()
@@ -112,12 +120,9 @@ def sync(settings: Settings, *, dry_run: bool, as_json: bool, full: bool, force:
 
     The blast-radius guard is the operator's (SYNC_GUARD_SHARE, SYNC_GUARD_MIN_LINKS).
     """
-    guard = Guard(share=settings.sync_guard_share, min_links=settings.sync_guard_min_links)
     with sync_context(settings, command="sync") as ctx:
         try:
-            result = catalog_pass(
-                ctx, dry_run=dry_run, full=full, force=force, actor="cli", guard=guard
-            )
+            result = catalog_pass(ctx, dry_run=dry_run, full=full, force=force, actor="cli")
         except UserError as exc:
             click.echo(f"sapo-sync: {exc}", err=True)
             return 1

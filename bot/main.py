@@ -37,6 +37,7 @@ from sync.clients import make_pos_client, make_web_client
 from sync.clock import Clock, system_clock
 from sync.context import SyncContext
 from sync.errors import UserError
+from sync.guard import Guard
 from sync.scheduler import SyncScheduler
 from sync.scheduler_jobs import default_jobs
 
@@ -145,6 +146,7 @@ def build_app(
         clock=clock,
         pos_admin_url=pos_url.rstrip("/"),
         web_admin_url=web_url.rstrip("/"),
+        guard=Guard(share=settings.sync_guard_share, min_links=settings.sync_guard_min_links),
     )
     client = slack_client(settings)
     app = App(

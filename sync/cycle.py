@@ -5,7 +5,7 @@ from __future__ import annotations
 from storage import repo
 from sync.context import SyncContext
 from sync.engine import CycleResult, run_cycle
-from sync.guard import DEFAULT_GUARD, Guard
+from sync.guard import Guard
 from sync.orders import ingest_orders
 from sync.reading import NO_FOCUS, Focus
 
@@ -23,7 +23,7 @@ def catalog_pass(
     dry_run: bool = False,
     full: bool = False,
     force: bool = False,
-    guard: Guard = DEFAULT_GUARD,
+    guard: Guard | None = None,
     focus: Focus = NO_FOCUS,
 ) -> CycleResult:
     """``run_cycle``, after storing the web orders placed since the last read.

@@ -17,7 +17,7 @@ from sync.config import config_at, ensure_config
 from sync.context import SyncContext
 from sync.domain import ConfigSnapshot
 from sync.errors import UserError
-from sync.guard import CATALOG, DEFAULT_GUARD, Guard
+from sync.guard import CATALOG, Guard
 from sync.plan import Plan, Problem
 from sync.planner import plan
 from sync.preflight import PreflightReport, check
@@ -70,16 +70,18 @@ def run_cycle(
     full: bool = False,
     actor: str = "scheduler",
     force: bool = False,
-    guard: Guard = DEFAULT_GUARD,
+    guard: Guard | None = None,
     focus: reading.Focus = reading.NO_FOCUS,
 ) -> CycleResult:
     """Read, plan and (unless ``dry_run``) apply one cycle; the first one is the first link.
 
-    ``force`` lets a person apply a cycle the blast-radius guard stopped. One cycle applies
+    ``guard`` defaults to the context's (the operator's settings); ``force`` lets a person
+    apply a cycle the blast-radius guard stopped. One cycle applies
     at a time per connection, whichever process runs it (the bot's scheduler or worker,
     ``sapo-sync sync``): two would each create the products missing on the other side
     (R3, R7). A second one is refused with ``SyncBusy`` before it reads anything.
     """
+    guard = ctx.guard if guard is None else guard
     if dry_run:
         return _cycle(
             ctx, dry_run=True, full=full, actor=actor, force=force, guard=guard, focus=focus

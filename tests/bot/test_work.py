@@ -8,6 +8,7 @@ import re
 from bot.views import buttons as act
 from sandbox.seeds import DEMO_DUPLICATE_SKU
 from storage import repo
+from sync.guard import DEFAULT_GUARD
 from tests.bot.conftest import BotMaker
 from tests.bot.data import add_error, add_links, add_orders, audit_actions
 from tests.bot.harness import ADMIN, VIEWER, Harness, button, mrkdwn
@@ -195,3 +196,13 @@ def test_a_viewer_pressing_settings_on_app_home_is_told_no(bot: Harness) -> None
     assert "Only sync admins" in mrkdwn(opened.body["view"])
     bot.idle()
     assert bot.slack.calls("views.update") == [], "no settings form was filled for a viewer"
+
+
+def test_the_bot_and_its_scheduler_run_under_the_operators_guard(make_bot: BotMaker) -> None:
+    """SYNC_GUARD_SHARE / SYNC_GUARD_MIN_LINKS reach every cycle the bot starts (issue 5):
+    the context the scheduler, `/sapo sync` and the worker share carries them."""
+    with make_bot(sync_guard_share=0.9, sync_guard_min_links=3) as h:
+        guard = h.bot.deps.ctx.guard
+        assert (guard.share, guard.min_links) == (0.9, 3)
+    with make_bot() as h:
+        assert h.bot.deps.ctx.guard == DEFAULT_GUARD
