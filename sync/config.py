@@ -85,9 +85,23 @@ def ensure_config(
 
 
 def config_at(session: Session, *, connection_id: int, moment: datetime) -> ConfigSnapshot | None:
-    """The version in force at ``moment``; later changes never apply retroactively."""
-    row = repo.config_at(session, connection_id=connection_id, moment=moment)
+    """The version in force at ``moment``; later changes never apply retroactively.
+
+    Compared in whole seconds, as the cut-over is (R5, ``order_plan.before_cutover``): Sapo
+    stamps an order to the second, so which part of its second an order was placed in is
+    unknown. The cut-over counts an order stamped in setup's own second as after setup;
+    likewise an order stamped in a change's own second counts as after the change (R18): a
+    version effective at 10:00:00.400 governs an order created at 10:00:00, while one
+    created at 09:59:59 keeps the version before. Of versions saved within one second, the
+    latest wins.
+    """
+    row = repo.config_at(session, connection_id=connection_id, moment=end_of_second(moment))
     return None if row is None else snapshot(row)
+
+
+def end_of_second(moment: datetime) -> datetime:
+    """The last instant of ``moment``'s second: what a whole-second stamp may stand for."""
+    return moment.replace(microsecond=999_999)
 
 
 def save_config(

@@ -10,8 +10,11 @@ from sqlalchemy import Engine
 from storage import repo
 from storage.engine import session
 from storage.models import ConfigVersion, Link
+from sync.config import config_at
+from sync.order_plan import before_cutover
 
 T0 = datetime(2026, 3, 6, 3, 0, tzinfo=UTC)
+CHANGE = datetime(2026, 3, 6, 4, 0, 0, 400_000, tzinfo=UTC)  # a save, to the microsecond
 
 
 def _cid(engine: Engine) -> int:
@@ -77,25 +80,25 @@ def test_error_rows_keep_the_parameters_of_their_latest_sighting(engine: Engine)
         ]
 
 
+def _version(cid: int, price_list: int, at: datetime) -> ConfigVersion:
+    return ConfigVersion(
+        connection_id=cid,
+        version=0,
+        price_list_id=price_list,
+        order_location_id=1,
+        stock_location_ids=[1],
+        saved_by="U1",
+        effective_from=at,
+        created_at=at,
+    )
+
+
 def test_config_in_force_is_never_retroactive(engine: Engine) -> None:
     """A version applies from its effective time on; earlier moments keep the older one."""
     cid = _cid(engine)
-
-    def version(price_list: int, at: datetime) -> ConfigVersion:
-        return ConfigVersion(
-            connection_id=cid,
-            version=0,
-            price_list_id=price_list,
-            order_location_id=1,
-            stock_location_ids=[1],
-            saved_by="U1",
-            effective_from=at,
-            created_at=at,
-        )
-
     with session(engine) as s:
-        repo.add_config_version(s, row=version(10, T0))
-        repo.add_config_version(s, row=version(20, T0 + timedelta(hours=1)))
+        repo.add_config_version(s, row=_version(cid, 10, T0))
+        repo.add_config_version(s, row=_version(cid, 20, T0 + timedelta(hours=1)))
         s.commit()
         before = repo.config_at(s, connection_id=cid, moment=T0 + timedelta(minutes=59))
         after = repo.config_at(s, connection_id=cid, moment=T0 + timedelta(hours=2))
@@ -103,6 +106,34 @@ def test_config_in_force_is_never_retroactive(engine: Engine) -> None:
         assert (before.price_list_id, before.version) == (10, 1)
         assert (after.price_list_id, after.version) == (20, 2)
         assert after.stock_location_ids == [1]
+
+
+def test_an_order_stamped_in_a_changes_own_second_gets_the_new_config(engine: Engine) -> None:
+    """R18 at Sapo's whole-second precision: a version saved at 04:00:00.400 governs an
+    order created at 04:00:00, the rule the cut-over uses (R5); the latest save of that
+    second wins, and an order of the second before keeps the older version."""
+    cid = _cid(engine)
+    with session(engine) as s:
+        for price_list_id, at in (
+            (10, T0),
+            (20, CHANGE),
+            (30, CHANGE + timedelta(milliseconds=300)),
+        ):
+            repo.add_config_version(s, row=_version(cid, price_list_id, at))
+        s.commit()
+    second = CHANGE.replace(microsecond=0)
+    expected = {second - timedelta(seconds=1): 10, second: 30, second + timedelta(seconds=1): 30}
+    with session(engine) as s:
+        found = {}
+        for created in expected:
+            config = config_at(s, connection_id=cid, moment=created)
+            assert config is not None
+            found[created] = config.price_list_id
+    assert found == expected
+    # one rule for the cut-over and for a change: what counts as after setup counts as after
+    assert {c: before_cutover(c, cutover=CHANGE) is None for c in expected} == {
+        c: p != 10 for c, p in expected.items()
+    }
 
 
 def test_product_list_filters_and_hides_tombstones(engine: Engine) -> None:
