@@ -273,11 +273,16 @@ def test_a_branch_change_applies_to_orders_created_after_it_only(shop: Shop) -> 
 
 def test_orders_from_before_setup_never_reach_pos_even_through_resync(shop: Shop) -> None:
     """R5: a pre-setup order read again after setup is ineligible, and resync refuses it as
-    it refuses one never read."""
+    it refuses one never read; the web's customers from before setup are not pushed (R20)."""
     with shop.sb.state.lock:
         touched, untouched = (
             shop.sb.state.web.orders[i]["name"] for i in DEMO_PRESETUP_ORDER_IDS[:2]
         )
+        web_customers = {c["phone"] for c in shop.sb.state.web.customers.values()}
+        pos_customers = {c["phone_number"] for c in shop.sb.state.pos.customers.values()}
+    # the seed's web customers from before setup include some POS has never seen
+    assert web_customers - pos_customers
+    customers = shop.pos_customer_count()
     with httpx.Client(
         base_url=shop.sb.web_url, auth=(shop.sb.api_key, shop.sb.api_secret), trust_env=False
     ) as http:
@@ -291,6 +296,8 @@ def test_orders_from_before_setup_never_reach_pos_even_through_resync(shop: Shop
     assert [o.result for o in twice] == ["ineligible", "ineligible"]
     assert "before setup" in twice[0].message
     assert resync_order(shop.ctx, untouched, actor="U1").result == "unknown_order"
+    assert push_orders(shop.ctx).pushed == ()
+    assert shop.pos_customer_count() == customers
     assert shop.pos_orders() == []
     with shop.ctx.db.session() as s:
         audit = repo.list_audit(s, connection_id=shop.ctx.connection_id, subject=touched)
