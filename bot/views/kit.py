@@ -149,3 +149,13 @@ def view_blocks(blocks: Sequence[Block], *, trimmed_note: str = "…") -> list[B
     if len(kept) > VIEW_BLOCKS:
         kept = [*kept[: VIEW_BLOCKS - 1], context(trimmed_note)]
     return kept
+
+
+def modal(title: str, close: str, blocks: Sequence[Block], *, trimmed_note: str = "…") -> Block:
+    """A modal with no submit button: a title (24 characters) and at most 100 blocks."""
+    return {
+        "type": "modal",
+        "title": pt(title, VIEW_TITLE),
+        "close": pt(close, VIEW_TITLE),
+        "blocks": view_blocks(blocks, trimmed_note=trimmed_note),
+    }

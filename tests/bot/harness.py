@@ -132,7 +132,10 @@ class Harness:
         ephemeral: bool = True,
         message_ts: str = "1700000000.000001",
         container: dict[str, Any] | None = None,
+        view: dict[str, Any] | None = None,
     ) -> Sent:
+        """A button press; ``container`` of type "view" presses it on App Home, or in the
+        modal ``view`` (as Slack sends it back: with its id, hash and blocks)."""
         key = f"act{next(_ids)}"
         trigger = f"trigger.{key}"
         payload: dict[str, Any] = {
@@ -167,7 +170,7 @@ class Harness:
         if container is not None and container.get("type") == "view":
             payload.pop("channel")
             payload.pop("response_url")
-            payload["view"] = {"id": container.get("view_id"), "type": "home"}
+            payload["view"] = view or {"id": container.get("view_id"), "type": "home"}
         body = urlencode({"payload": json.dumps(payload)})
         r = self.post(body, "application/x-www-form-urlencoded")
         return Sent(r.status_code, r.text, f"response_url/{key}", trigger)
