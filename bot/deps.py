@@ -86,6 +86,13 @@ class BotDeps:
             session.commit()
         return fresh
 
+    def release(self, key: str) -> None:
+        """Forget a key claimed with ``claim`` whose work failed, so the same button (or the
+        corrected modal) works again once the cause is gone."""
+        with self.ctx.db.session() as session:
+            repo.release_delivery(session, connection_id=self.ctx.connection_id, key=f"slack:{key}")
+            session.commit()
+
     def audit(self, *, actor: str, action: str, subject: str, result: str, **detail: Any) -> None:
         with self.ctx.db.session() as session:
             repo.add_audit(

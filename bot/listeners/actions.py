@@ -22,7 +22,6 @@ from bot.listeners.common import (
     allowed,
     in_channel,
     note,
-    release,
     user_of,
 )
 from bot.listeners.config import open_config
@@ -119,7 +118,7 @@ def register(app: App, deps: BotDeps) -> None:
                 except BaseException:
                     # Not done (Sapo down, a refusal, a bug): pressing again must retry it,
                     # not answer "already done".
-                    release(deps, key)
+                    deps.release(key)
                     raise
                 _show(deps, body, action, clicked, outcome)
 

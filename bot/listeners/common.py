@@ -9,7 +9,6 @@ from typing import Any
 from bot.deps import BotDeps
 from bot.text import esc
 from bot.views.kit import Message, context, message
-from storage import repo
 
 log = logging.getLogger("bot.listeners")
 
@@ -51,14 +50,6 @@ def allowed(deps: BotDeps, user: str | None, what: str, respond: Respond | None)
     if respond is not None:
         ephemeral(respond, note(deps.t("refused.not_admin")))
     return False
-
-
-def release(deps: BotDeps, key: str) -> None:
-    """Forget a click or submission claimed with ``deps.claim`` whose work failed, so the
-    same button (or the corrected modal) works again once the cause is gone."""
-    with deps.ctx.db.session() as session:
-        repo.release_delivery(session, connection_id=deps.ctx.connection_id, key=f"slack:{key}")
-        session.commit()
 
 
 def user_of(body: dict[str, Any]) -> str:

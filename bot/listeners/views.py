@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.deps import BotDeps
-from bot.listeners.common import release, user_of
+from bot.listeners.common import user_of
 from bot.views.config import CALLBACK, PRICE_LIST, ConfigMeta, change_message, parse_submission
 from bot.views.problems import refusal
 from sync.config import config_diff, save_config
@@ -47,11 +47,11 @@ def register(app: App, deps: BotDeps) -> None:
                 )
                 session.commit()
         except UserError as exc:
-            release(deps, key)  # nothing saved: the corrected form must be saved when sent
+            deps.release(key)  # nothing saved: the corrected form must be saved when sent
             ack(response_action="errors", errors={PRICE_LIST: refusal(t, exc, 300)})
             return
         except BaseException:
-            release(deps, key)
+            deps.release(key)
             raise
         ack()
         diff = config_diff(before, after)
