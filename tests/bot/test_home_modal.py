@@ -157,3 +157,23 @@ def test_compare_in_the_modal_answers_in_a_pushed_modal(
     assert "no linked product has SKU" in mrkdwn(updated.body["view"])
     bot.idle()
     assert _incidents(caplog) == []
+
+
+def test_a_dismiss_that_fails_in_the_modal_says_why_under_the_row_and_keeps_its_buttons(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A refused change pressed in the modal (here an error that no longer exists) says why
+    on its row and leaves the button to press again, rather than an unanswered incident."""
+    [error] = _errors(bot, 1)
+    view = _open_errors_from_home(bot)
+    ctx = bot.bot.deps.ctx
+    with ctx.db.session() as session:  # gone since the list was shown (e.g. cleaned up)
+        session.delete(repo.get_error(session, connection_id=ctx.connection_id, error_id=error))
+        session.commit()
+    _press(bot, view, act.DISMISS, str(error))
+    [updated] = bot.slack.wait_calls("views.update")
+    shown = updated.body["view"]
+    assert f"⚠️ there is no error #{error}" in mrkdwn(shown), mrkdwn(shown)
+    button(shown["blocks"], act.DISMISS, str(error))  # still there to press again
+    bot.idle()
+    assert _incidents(caplog) == []
