@@ -33,6 +33,23 @@ class Redactor:
         return text
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to ``sys.stderr`` as it is when a record comes, not as it was at set-up.
+
+    A command run in-process (click's test runner, the console) swaps ``sys.stderr`` for a
+    stream it closes afterwards; a handler holding that stream would fail on every later
+    record ("I/O operation on closed file").
+    """
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def configure_logging(level: str = "INFO", *, secrets: Iterable[str] = ()) -> None:
     """Install one key=value handler on the root logger; calling again only updates it."""
     redactor = Redactor(secrets)
@@ -54,7 +71,7 @@ def configure_logging(level: str = "INFO", *, secrets: Iterable[str] = ()) -> No
     root = logging.getLogger()
     handler = next((h for h in root.handlers if h.get_name() == _HANDLER_NAME), None)
     if handler is None:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.set_name(_HANDLER_NAME)
         root.addHandler(handler)
     handler.setFormatter(formatter)
