@@ -22,8 +22,8 @@ PRICE_STEP = 1_000.0  # how far such a web price is off, in đồng
 LINK_EXTRA_CALLS = 3
 
 
-def stock_job(shop: BenchShop) -> CycleResult:
-    """What the scheduler's stock job runs: new web orders into the ledger, then a cycle."""
+def catalog_job(shop: BenchShop) -> CycleResult:
+    """What the scheduler's catalog job runs: new web orders into the ledger, then a cycle."""
     ingest_orders(shop.ctx)
     return run_cycle(shop.ctx, actor="bench")
 
@@ -90,13 +90,13 @@ def link(shop: BenchShop, size: int) -> ScenarioResult:
 def settle(shop: BenchShop) -> None:
     """The next scheduled cycle after a link: it re-reads what the link itself wrote."""
     shop.clock.advance(SCHEDULE_GAP_S)
-    stock_job(shop)
+    catalog_job(shop)
     shop.clock.advance(SCHEDULE_GAP_S)
 
 
 def idle(shop: BenchShop, size: int) -> ScenarioResult:
     """Scenario 2: a scheduled cycle when nothing changed since the last one."""
-    result, measured = shop.measure(lambda: stock_job(shop))
+    result, measured = shop.measure(lambda: catalog_job(shop))
     if not result.ok:
         raise RuntimeError("the idle cycle failed")
     bound = truth.Bound(truth.incremental_reads())
@@ -128,7 +128,7 @@ def wave(shop: BenchShop, size: int, rng: random.Random) -> ScenarioResult:
     changed = change_stock(shop, rng)
     with shop.sb.state.lock:
         bound = truth.stock_wave(shop.sb.state.pos, shop.sb.state.web, changed)
-    result, measured = shop.measure(lambda: stock_job(shop))
+    result, measured = shop.measure(lambda: catalog_job(shop))
     if not result.ok or result.failures:
         raise RuntimeError(f"the stock cycle failed: {result.failures[:3]}")
     return _result(shop, "stock wave", size, measured, bound)
