@@ -16,7 +16,7 @@ from sync.clock import FakeClock
 from sync.context import SyncContext
 from sync.domain import NewPosCustomer, PosCustomer, WebCustomer, WebOrder
 from sync.order_pos import CustomerBook, PosLookups, customer_id
-from tests.support.sapo import SapoPair, clients_for
+from tests.support.sapo import SapoPair
 
 LAN = PosCustomer(1, "Lan", phone="0901234567", email="lan@example.com")
 MINH = PosCustomer(2, "Minh", phone="0977000111", email="minh@example.com")
@@ -62,20 +62,6 @@ def test_the_oldest_customer_with_a_phone_wins() -> None:
 
 
 # ---------------------------------------------------------------- against the sandbox
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox("demo") as sb:
-        yield sb
-
-
-@pytest.fixture
-def sapo(sandbox: Sandbox) -> Iterator[SapoPair]:
-    sandbox.reset("demo")
-    pos, web = clients_for(sandbox)
-    with pos, web:
-        yield SapoPair(sandbox, pos, web)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""A demo sandbox per module, reset before each test, with fresh real clients."""
+"""For the sync tests that talk to Sapo (the clients, the customer book): a demo sandbox per
+module, reset before each test, with fresh real clients."""
 
 from __future__ import annotations
 
