@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,19 @@ from sqlalchemy import Engine
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from tests.support.db import database
+
+
+@pytest.fixture(autouse=True)
+def _product_logging_reset() -> Iterator[None]:
+    """A test that builds the app installs the product's log handler on the root logger
+    (``bot.logs``); it goes again afterwards, so what a later test prints (a CLI's JSON on
+    a stream that mixes in stderr) never depends on which tests ran before it."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    for handler in [h for h in root.handlers if h.get_name() == "sapo-sync"]:
+        root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -1,35 +1,23 @@
-"""Logging set-up: one handler, secrets redacted, and it outlives a swapped stderr."""
+"""Logging set-up: one handler, secrets redacted, and it outlives a swapped stderr.
+
+(tests/conftest.py removes the handler after each test.)"""
 
 from __future__ import annotations
 
 import io
 import logging
 import sys
-from collections.abc import Iterator
 
 import pytest
 
 from bot.logs import REDACTED, configure_logging
 
 
-@pytest.fixture
-def root_logging() -> Iterator[logging.Logger]:
-    """Leave the root logger as it was found."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield root
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
 def test_records_go_to_stderr_as_it_is_now_not_as_it_was_at_set_up(
-    root_logging: logging.Logger, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A command run in-process under a stream that is closed afterwards (click's test
     runner, the console) must not leave later records failing on a closed file."""
-    for handler in list(root_logging.handlers):
-        if handler.get_name() == "sapo-sync":
-            root_logging.removeHandler(handler)
     first = io.StringIO()
     monkeypatch.setattr(sys, "stderr", first)
     configure_logging("INFO", secrets=["xoxb-very-secret-token"])
@@ -41,4 +29,4 @@ def test_records_go_to_stderr_as_it_is_now_not_as_it_was_at_set_up(
     assert "cycle done" in text and REDACTED in text
     assert "xoxb-very-secret-token" not in text
     configure_logging("INFO")
-    assert [h.get_name() for h in root_logging.handlers].count("sapo-sync") == 1
+    assert [h.get_name() for h in logging.getLogger().handlers].count("sapo-sync") == 1
