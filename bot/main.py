@@ -25,6 +25,7 @@ from bot.i18n import Translator
 from bot.incidents import log_incident
 from bot.listeners import actions, commands, home, views
 from bot.listeners.common import ephemeral, note
+from bot.listeners.surface import Clicked
 from bot.logs import configure_logging
 from bot.middleware import dedupe_redeliveries
 from bot.settings import Settings, require
@@ -212,20 +213,24 @@ def _default_scheduler(clock: Clock, retention: timedelta) -> SchedulerFactory:
 
 
 def _error_handler(deps: BotDeps) -> Any:
-    """UserError → a short ephemeral reply; anything else → an incident id to quote."""
+    """UserError → a short private reply; anything else → an incident id to quote.
 
-    def handle(error: Exception, body: dict[str, Any], respond: Any) -> None:
+    Told where the person pressed: through the ``response_url`` of a message or command, or
+    in a modal for a click on App Home or in a modal, which have none.
+    """
+
+    def handle(error: Exception, body: dict[str, Any], respond: Any, client: Any) -> None:
         if isinstance(error, UserError):
             text = "⚠️ " + esc(refusal(deps.t, error), 500)
         else:
             user = str((body.get("user") or {}).get("id") or body.get("user_id") or "")
             text = deps.t("error.incident", id=log_incident(error, where="listener", user=user))
-        if respond is not None and (
-            body.get("response_url") or body.get("response_urls") or body.get("container")
-        ):
-            try:
+        try:
+            if respond is not None and (body.get("response_url") or body.get("response_urls")):
                 ephemeral(respond, note(text))
-            except Exception:  # no response_url in this payload (a modal, an event)
-                log.warning("could not tell the user about an error")
+            elif body.get("type") == "block_actions" and body.get("trigger_id"):
+                Clicked.of(body, None, client).notice(deps, text)
+        except Exception:  # an event, or a trigger that expired: the log has the incident
+            log.warning("could not tell the user about an error")
 
     return handle

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot import queries
 from bot.views import buttons as act
 from storage import repo
 from tests.bot.data import add_error
@@ -177,3 +178,25 @@ def test_a_dismiss_that_fails_in_the_modal_says_why_under_the_row_and_keeps_its_
     button(shown["blocks"], act.DISMISS, str(error))  # still there to press again
     bot.idle()
     assert _incidents(caplog) == []
+
+
+def test_a_crash_behind_an_app_home_button_is_told_in_a_modal_with_its_incident(
+    bot: Harness, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug behind a button on App Home still answers the person: App Home has no
+    response_url, so the incident id to quote comes in a modal, not in the log alone."""
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("a bug in the error list")
+
+    monkeypatch.setattr(queries, "page", broken)
+    bot.event({"type": "app_home_opened", "user": ADMIN, "tab": "home", "event_ts": "1"})
+    home = bot.slack.wait_calls("views.publish")[-1].body["view"]
+    block_id, show = button(home["blocks"], act.SHOW_ERRORS)
+    bot.click(show, block_id=block_id, user=ADMIN, container=HOME)
+    [opened] = bot.slack.wait_calls("views.open")
+    [incident] = _incidents(caplog)
+    incident_id = incident.split("id=", 1)[1].split()[0]
+    told = mrkdwn(opened.body["view"])
+    assert f"`{incident_id}`" in told
+    assert "a bug in the error list" not in told
