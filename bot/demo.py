@@ -80,23 +80,32 @@ class Tour:
         return all(step.ok for step in self.steps)
 
 
+def sandbox_store_settings(sb: Sandbox) -> dict[str, Any]:
+    """The Sapo half of the settings for a sandbox: both stores, its key and secret, paced
+    at the demo's leak rate."""
+    key, secret = SecretStr(sb.api_key), SecretStr(sb.api_secret)
+    return {
+        "sapo_pos_url": sb.pos_url,
+        "sapo_pos_api_key": key,
+        "sapo_pos_api_secret": secret,
+        "sapo_web_url": sb.web_url,
+        "sapo_web_api_key": key,
+        "sapo_web_api_secret": secret,
+        "sapo_leak_rate": LEAK_RATE,
+    }
+
+
 def demo_settings(sb: Sandbox, slack: LocalSlack, workdir: Path, language: str) -> Settings:
     return Settings(
         _env_file=None,
         database_url=f"sqlite:///{workdir / 'sapo-sync-demo.db'}",
-        sapo_pos_url=sb.pos_url,
-        sapo_pos_api_key=SecretStr(sb.api_key),
-        sapo_pos_api_secret=SecretStr(sb.api_secret),
-        sapo_web_url=sb.web_url,
-        sapo_web_api_key=SecretStr(sb.api_key),
-        sapo_web_api_secret=SecretStr(sb.api_secret),
+        **sandbox_store_settings(sb),
         sapo_webhook_secret=SecretStr(sb.api_secret),
         slack_bot_token=SecretStr("xoxb-console"),
         slack_api_url=slack.api_url,
         slack_alert_channel=ALERT_CHANNEL,
         slack_admin_users=frozenset({CONSOLE_USER}),
         bot_language=language,
-        sapo_leak_rate=LEAK_RATE,
         log_level="WARNING",
     )
 

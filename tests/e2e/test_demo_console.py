@@ -25,7 +25,7 @@ from bot import demo
 from bot.console.launch import run_console
 from bot.console.render import PLAIN
 from bot.console.repl import run_repl
-from bot.demo import LEAK_RATE, demo_world
+from bot.demo import LEAK_RATE, demo_world, sandbox_store_settings
 from bot.i18n import Translator
 from bot.main import BotApp, build_app
 from bot.settings import Settings
@@ -327,13 +327,7 @@ def _console_settings(sb: Sandbox, workdir: Path, **extra: object) -> Settings:
     return Settings(
         _env_file=None,
         database_url=f"sqlite:///{workdir / 'console.db'}",
-        sapo_pos_url=sb.pos_url,
-        sapo_pos_api_key=SecretStr(sb.api_key),
-        sapo_pos_api_secret=SecretStr(sb.api_secret),
-        sapo_web_url=sb.web_url,
-        sapo_web_api_key=SecretStr(sb.api_key),
-        sapo_web_api_secret=SecretStr(sb.api_secret),
-        sapo_leak_rate=LEAK_RATE,
+        **sandbox_store_settings(sb),
         bot_language="en",
         **extra,
     )
