@@ -65,10 +65,14 @@ class ShopStaff:
 
     # ------------------------------------------------------------ web admin
 
-    def _web(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        response = self._http.request(method, f"/web/admin/{path}", json=body)
+    def _admin(self, api: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """A call to ``/<api>/admin/<path>`` ("web" or "pos"), raising on an error status."""
+        response = self._http.request(method, f"/{api}/admin/{path}", json=body)
         response.raise_for_status()
         return response.json()
+
+    def _web(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        return self._admin("web", method, path, body)
 
     def web_variant_by_sku(self, sku: str) -> dict[str, Any]:
         page = 1
@@ -171,9 +175,7 @@ class ShopStaff:
     # ------------------------------------------------------------ POS admin and counter
 
     def _pos(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        response = self._http.request(method, f"/pos/admin/{path}", json=body)
-        response.raise_for_status()
-        return response.json()
+        return self._admin("pos", method, path, body)
 
     def pos_variant_by_sku(self, sku: str) -> dict[str, Any]:
         page = 1
