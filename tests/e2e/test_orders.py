@@ -4,8 +4,7 @@ R17, R18, R20), whatever the network and the process do in between."""
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -44,16 +43,9 @@ from sync.orders import (
     resync_order,
 )
 from tests.support.sapo import clients_for
+from tests.support.wait import wait_for
 
 SKUS = ("ATCB-TRANG-S", "ATCB-TRANG-M", "ASML-M", "MBH")
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met before the deadline")
-        time.sleep(0.01)
 
 
 @dataclass

@@ -21,8 +21,8 @@ from sync.health import health
 from sync.orders import inflight_quantities, push_orders
 from sync.scheduler import SyncScheduler
 from sync.scheduler_jobs import JOB_MAINTENANCE, SchedulerState, default_jobs
-from tests.e2e.test_orders import wait_for
 from tests.support.sapo import clients_for, place_web_order
+from tests.support.wait import wait_for
 
 SKU = "BP0000001"  # on both sides of bench:40
 

@@ -31,8 +31,9 @@ from sync.scheduler import SyncScheduler
 from sync.scheduler_jobs import JobRun, SchedulerState
 from sync.signing import sign
 from sync.webhooks import WebhookOutcome, handle_delivery, register_webhooks
-from tests.e2e.test_orders import demo_shop, wait_for
+from tests.e2e.test_orders import demo_shop
 from tests.support.sapo import clients_for
+from tests.support.wait import wait_for
 
 
 class Receiver:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,15 +13,7 @@ import httpx
 from sandbox import Sandbox
 from sync.clients import PosClient, WebClient, make_pos_client, make_web_client
 from tests.support.sapo import TEST_TIMEOUT
-
-
-def wait_for(condition: Callable[[], bool], *, timeout: float = 15.0, what: str = "") -> None:
-    """Poll ``condition`` until it holds; fail the test when the deadline passes first."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or condition}")
-        time.sleep(0.01)
+from tests.support.wait import wait_for as wait_for  # the reliability tests import it here
 
 
 class SkippingClock:

@@ -4,8 +4,7 @@ replays, and the scheduler runs it hourly, visibly, like the other jobs."""
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -29,19 +28,12 @@ from sync.scheduler_jobs import JOB_FAILED, JOB_MAINTENANCE, JobRun, default_job
 from sync.signing import sign
 from sync.status import collect_status
 from sync.webhooks import handle_delivery
+from tests.support.wait import wait_for
 
 T0 = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 SECRET = "whsec-test"
 HOURLY_IN_A_TENTH = 36_000.0  # the hourly job every 0.1 s
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met before the deadline")
-        time.sleep(0.01)
 
 
 def connect(db: Database, name: str) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,16 +20,9 @@ from sync.ports import PosApi, WebApi
 from sync.reading import NO_SUBJECTS, Subjects
 from sync.scheduler import SyncScheduler
 from sync.scheduler_jobs import JOB_FAILED, JOB_NAMES, JobRun, SchedulerState, TargetedJob
+from tests.support.wait import wait_for
 
 FAST = 150.0  # 15-second intervals (the smallest a person may save) become 0.1 s
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met before the deadline")
-        time.sleep(0.01)
 
 
 def add_config(db: Database, cid: int, seconds: int, *, orders: int | None = None) -> None:
